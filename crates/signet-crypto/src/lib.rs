@@ -1,0 +1,18 @@
+//! Signet's cryptographic module seam (EN 419 241-1 calls it the cryptographic module).
+//!
+//! A [`CryptoModule`] generates key pairs and hands them out only *wrapped* under its
+//! master key, with the key's owner, credential and algorithm bound in (invariant 1 of
+//! `DESIGN.md`). To sign, the caller gives the wrapped blob back together with the same
+//! binding; the module unwraps, signs the digest and drops the plaintext key before it
+//! returns. Two modules implement it: [`soft::SoftModule`] (aws-lc-rs, the embedded
+//! default) and, later, a PKCS#11 module.
+
+pub mod digest;
+mod error;
+mod module;
+mod signer;
+pub mod soft;
+
+pub use error::CryptoError;
+pub use module::{CryptoModule, GeneratedKey, KeyBinding, WrappedKey};
+pub use signer::{ModuleSigner, Signer};

@@ -1,0 +1,66 @@
+//! The `CryptoModule` trait and the values that cross it.
+
+use crate::CryptoError;
+use signet_types::{KeyAlgorithm, SignatureAlgorithm};
+use std::fmt;
+
+/// What a wrapped key is bound to. The same binding must be presented to unwrap it:
+/// a blob copied to another credential or owner fails to unwrap (DESIGN.md invariant 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyBinding<'a> {
+    /// The key's owner: a user id, or `service:<purpose>` for CA/OCSP/TSA keys.
+    pub owner: &'a str,
+    /// The credential (or service key) id the key belongs to.
+    pub credential: &'a str,
+    /// The key's algorithm.
+    pub algorithm: KeyAlgorithm,
+}
+
+/// A private key encrypted under a module's master key. Opaque outside the module.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WrappedKey(pub Vec<u8>);
+
+impl fmt::Debug for WrappedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WrappedKey({} bytes)", self.0.len())
+    }
+}
+
+/// A freshly generated key pair: the private half wrapped, the public half in clear.
+#[derive(Debug, Clone)]
+pub struct GeneratedKey {
+    /// The private key, wrapped with its binding.
+    pub wrapped: WrappedKey,
+    /// DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7).
+    pub public_key: Vec<u8>,
+}
+
+/// A cryptographic module: the only place a private key exists in plaintext.
+///
+/// Operations are synchronous and CPU- or device-bound; async callers run them on a
+/// blocking thread.
+pub trait CryptoModule: Send + Sync + fmt::Debug {
+    /// A short name for logs and `/readyz` ("soft", "pkcs11").
+    fn name(&self) -> &'static str;
+
+    /// Generates a key pair and returns it wrapped under `binding`.
+    fn generate_key(&self, binding: &KeyBinding<'_>) -> Result<GeneratedKey, CryptoError>;
+
+    /// Unwraps `key` (which must have been wrapped under `binding`), signs `digest` with
+    /// `algorithm`, and destroys the plaintext key before returning.
+    ///
+    /// `digest` is the hash of the data to be signed; its length is checked against the
+    /// algorithm's hash. For RSA PKCS#1 v1.5 the module builds the DigestInfo
+    /// (RFC 8017 §9.2); for PSS it uses MGF1 with the same hash and a salt as long as the
+    /// hash; for ECDSA it returns a DER `Ecdsa-Sig-Value`.
+    fn sign_digest(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
+
+    /// Proves the module answers (for `/readyz`).
+    fn check(&self) -> Result<(), CryptoError>;
+}

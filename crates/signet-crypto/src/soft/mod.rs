@@ -1,0 +1,90 @@
+//! The embedded soft module: keys are generated and used with aws-lc-rs, and kept
+//! at rest wrapped (AES-256-GCM) under a 256-bit master key held in a file of mode 0600.
+//!
+//! A signature unwraps the key, parses it, signs, and drops it: the plaintext PKCS#8
+//! buffer is zeroized by [`zeroize::Zeroizing`], and the parsed key lives in aws-lc
+//! memory that `OPENSSL_free` cleanses when the key is freed.
+
+mod keys;
+mod legacy_sha1;
+mod master_key;
+mod wrap;
+
+use crate::{CryptoError, CryptoModule, GeneratedKey, KeyBinding, WrappedKey};
+pub use keys::ResidentKey;
+pub use master_key::MasterKeyFile;
+use signet_types::SignatureAlgorithm;
+use std::path::Path;
+use wrap::Wrapper;
+
+/// The soft cryptographic module.
+#[derive(Debug)]
+pub struct SoftModule {
+    wrapper: Wrapper,
+}
+
+impl SoftModule {
+    /// Opens the module with the master key in `path`. When `create_if_missing` is set
+    /// and the file does not exist, a new key is generated and written with mode 0600;
+    /// the returned flag says whether that happened.
+    ///
+    /// Refuses a key file that is not a regular file, is readable by group or others,
+    /// or does not hold exactly 32 bytes in hex.
+    pub fn open(path: &Path, create_if_missing: bool) -> Result<(Self, bool), CryptoError> {
+        let (key, created) = MasterKeyFile::new(path).load_or_create(create_if_missing)?;
+        Ok((Self { wrapper: Wrapper::new(&key)? }, created))
+    }
+
+    /// A module over a master key given in memory (tests, benchmarks).
+    pub fn from_master_key(key: &[u8; 32]) -> Result<Self, CryptoError> {
+        Ok(Self { wrapper: Wrapper::new(key)? })
+    }
+
+    /// The master key's public identifier (hex), recorded in every wrapped blob.
+    pub fn master_key_id(&self) -> String {
+        self.wrapper.key_id_hex()
+    }
+
+    /// Unwraps and parses a key once and keeps it in memory. **Benchmark baseline only**:
+    /// production signing goes through [`CryptoModule::sign_digest`], which never keeps
+    /// a key beyond one operation (DESIGN.md invariant 1).
+    pub fn resident_key_for_benchmark(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+    ) -> Result<ResidentKey, CryptoError> {
+        let pkcs8 = self.wrapper.unwrap(key, binding)?;
+        ResidentKey::parse(binding.algorithm, pkcs8)
+    }
+}
+
+impl CryptoModule for SoftModule {
+    fn name(&self) -> &'static str {
+        "soft"
+    }
+
+    fn generate_key(&self, binding: &KeyBinding<'_>) -> Result<GeneratedKey, CryptoError> {
+        let (pkcs8, public_key) = keys::generate(binding.algorithm)?;
+        let wrapped = self.wrapper.wrap(&pkcs8, binding)?;
+        Ok(GeneratedKey { wrapped, public_key })
+    }
+
+    fn sign_digest(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        keys::check_request(binding.algorithm, algorithm, digest)?;
+        let pkcs8 = self.wrapper.unwrap(key, binding)?;
+        if algorithm == SignatureAlgorithm::RsaPkcs1(signet_types::HashAlgorithm::Sha1) {
+            return legacy_sha1::sign(&pkcs8, digest);
+        }
+        ResidentKey::parse(binding.algorithm, pkcs8)?.sign_digest(algorithm, digest)
+    }
+
+    fn check(&self) -> Result<(), CryptoError> {
+        self.wrapper.self_test()
+    }
+}
