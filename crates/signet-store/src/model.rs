@@ -1,0 +1,499 @@
+//! The records the store keeps, as plain data.
+//!
+//! Times are unix seconds supplied by the caller from its `Clock` (the store
+//! never reads the system clock); ids are text minted by the caller (UUIDs).
+//! A `New…` struct is what an insert takes; the record struct is what a read
+//! returns.
+
+use std::fmt;
+
+/// A group of service providers: its clients and users share its policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Group id.
+    pub id: String,
+    /// Unique, human-readable name.
+    pub name: String,
+    /// Whether legacy SHA-1 signing is allowed for this group.
+    pub allow_sha1: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A group to create.
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    /// Group id.
+    pub id: String,
+    /// Unique name.
+    pub name: String,
+    /// Whether legacy SHA-1 signing is allowed.
+    pub allow_sha1: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// An OAuth 2.0 client of a service provider.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Client {
+    /// The OAuth `client_id`.
+    pub id: String,
+    /// Owning group.
+    pub group_id: String,
+    /// Name, unique within the group.
+    pub name: String,
+    /// Argon2 PHC string of the client secret.
+    pub secret_hash: String,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A client to create.
+#[derive(Clone)]
+pub struct NewClient {
+    /// The OAuth `client_id`.
+    pub id: String,
+    /// Owning group.
+    pub group_id: String,
+    /// Name, unique within the group.
+    pub name: String,
+    /// Argon2 PHC string of the client secret, made by the caller.
+    pub secret_hash: String,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A signer.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// User id.
+    pub id: String,
+    /// Unique login name.
+    pub username: String,
+    /// The group the user belongs to.
+    pub group_id: String,
+    /// Given name (certificate subject `givenName`).
+    pub given_name: String,
+    /// Surname (certificate subject `surname`).
+    pub surname: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number for OTP delivery, if any.
+    pub phone: Option<String>,
+    /// Argon2 PHC string of the password.
+    pub password_hash: String,
+    /// Argon2 PHC string of the signing PIN, once one is set.
+    pub pin_hash: Option<String>,
+    /// Consecutive wrong PINs since the last success or reset.
+    pub pin_failures: i64,
+    /// Whether the PIN is locked after too many failures.
+    pub pin_locked: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A user to create.
+#[derive(Clone)]
+pub struct NewUser {
+    /// User id.
+    pub id: String,
+    /// Unique login name.
+    pub username: String,
+    /// The group the user belongs to.
+    pub group_id: String,
+    /// Given name.
+    pub given_name: String,
+    /// Surname.
+    pub surname: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number, if any.
+    pub phone: Option<String>,
+    /// Argon2 PHC string of the password, made by the caller.
+    pub password_hash: String,
+    /// Argon2 PHC string of the PIN, if set at creation.
+    pub pin_hash: Option<String>,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// The PIN counter after a failure was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinState {
+    /// Consecutive failures, this one included.
+    pub failures: i64,
+    /// Whether the PIN is now locked.
+    pub locked: bool,
+}
+
+/// A certificate authority of the embedded PKI ("root", "issuing", …).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CertificateAuthority {
+    /// CA id.
+    pub id: String,
+    /// The issuing CA's id; `None` for a root.
+    pub parent_id: Option<String>,
+    /// Subject distinguished name, as text.
+    pub name: String,
+    /// Key algorithm name or OID.
+    pub key_algorithm: String,
+    /// The CA key, wrapped by the crypto module's master key.
+    pub wrapped_key: Vec<u8>,
+    /// The CA certificate, DER.
+    pub certificate: Vec<u8>,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A certificate authority to insert.
+#[derive(Clone)]
+pub struct NewCa {
+    /// CA id.
+    pub id: String,
+    /// The issuing CA's id; `None` for a root.
+    pub parent_id: Option<String>,
+    /// Subject distinguished name, as text.
+    pub name: String,
+    /// Key algorithm name or OID.
+    pub key_algorithm: String,
+    /// The CA key, wrapped by the crypto module's master key.
+    pub wrapped_key: Vec<u8>,
+    /// The CA certificate, DER.
+    pub certificate: Vec<u8>,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// Revocation status of an issued certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateStatus {
+    /// Not revoked.
+    Valid,
+    /// Revoked (see `revoked_at` and `revocation_reason`).
+    Revoked,
+}
+
+impl CertificateStatus {
+    /// The stored text: `valid` or `revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Reads the stored text; `None` if unknown.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "valid" => Some(Self::Valid),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// A row of the registry of every certificate the embedded CA issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCertificate {
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// The issuing CA's id.
+    pub ca_id: String,
+    /// The credential the certificate belongs to (`None` for CA certificates).
+    pub credential_id: Option<String>,
+    /// Subject distinguished name, as text.
+    pub subject: String,
+    /// Start of validity, unix seconds.
+    pub not_before: i64,
+    /// End of validity, unix seconds.
+    pub not_after: i64,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// Revocation status.
+    pub status: CertificateStatus,
+    /// Revocation time, unix seconds.
+    pub revoked_at: Option<i64>,
+    /// Revocation reason (RFC 5280 §5.3.1 name).
+    pub revocation_reason: Option<String>,
+}
+
+/// Whether a credential may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialStatus {
+    /// Usable (CSC `key/status` "enabled").
+    Enabled,
+    /// Not usable (CSC `key/status` "disabled").
+    Disabled,
+}
+
+impl CredentialStatus {
+    /// The stored text: `enabled` or `disabled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// Reads the stored text; `None` if unknown.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "enabled" => Some(Self::Enabled),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// A signer's key and certificate (a CSC credential).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// Credential id (CSC `credentialID`).
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Key algorithm name or OID.
+    pub key_algorithm: String,
+    /// The private key, wrapped by the crypto module's master key.
+    pub wrapped_key: Vec<u8>,
+    /// Concatenated DER certificates, signer first.
+    pub certificate_chain: Vec<u8>,
+    /// Certificate profile name.
+    pub profile: String,
+    /// Whether the credential may be used.
+    pub status: CredentialStatus,
+    /// Free text shown to the signer.
+    pub description: Option<String>,
+    /// CSC sole control assurance level, 1 or 2.
+    pub scal: i64,
+    /// CSC `multisign`: signatures allowed per authorisation.
+    pub multisign: i64,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A credential to create.
+#[derive(Clone)]
+pub struct NewCredential {
+    /// Credential id.
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Key algorithm name or OID.
+    pub key_algorithm: String,
+    /// The private key, wrapped by the crypto module's master key.
+    pub wrapped_key: Vec<u8>,
+    /// Concatenated DER certificates, signer first.
+    pub certificate_chain: Vec<u8>,
+    /// Certificate profile name.
+    pub profile: String,
+    /// Initial status.
+    pub status: CredentialStatus,
+    /// Free text shown to the signer.
+    pub description: Option<String>,
+    /// CSC SCAL, 1 or 2.
+    pub scal: i64,
+    /// CSC `multisign`.
+    pub multisign: i64,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+// Debug by hand where a field is secret: hashes are hidden, wrapped keys are
+// shown only by length, so a record can be logged without leaking either.
+
+/// Shows a secret field as hidden (or absent).
+struct Hidden(bool);
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 { "<hidden>" } else { "None" })
+    }
+}
+
+/// Shows a wrapped key by its length only.
+struct Len(usize);
+
+impl fmt::Debug for Len {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("group_id", &self.group_id)
+            .field("name", &self.name)
+            .field("secret_hash", &Hidden(true))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NewClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewClient")
+            .field("id", &self.id)
+            .field("group_id", &self.group_id)
+            .field("name", &self.name)
+            .field("secret_hash", &Hidden(true))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("group_id", &self.group_id)
+            .field("given_name", &self.given_name)
+            .field("surname", &self.surname)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("password_hash", &Hidden(true))
+            .field("pin_hash", &Hidden(self.pin_hash.is_some()))
+            .field("pin_failures", &self.pin_failures)
+            .field("pin_locked", &self.pin_locked)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("group_id", &self.group_id)
+            .field("given_name", &self.given_name)
+            .field("surname", &self.surname)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("password_hash", &Hidden(true))
+            .field("pin_hash", &Hidden(self.pin_hash.is_some()))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for CertificateAuthority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateAuthority")
+            .field("id", &self.id)
+            .field("parent_id", &self.parent_id)
+            .field("name", &self.name)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("wrapped_key", &Len(self.wrapped_key.len()))
+            .field("certificate", &Len(self.certificate.len()))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NewCa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewCa")
+            .field("id", &self.id)
+            .field("parent_id", &self.parent_id)
+            .field("name", &self.name)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("wrapped_key", &Len(self.wrapped_key.len()))
+            .field("certificate", &Len(self.certificate.len()))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credential")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("wrapped_key", &Len(self.wrapped_key.len()))
+            .field("certificate_chain", &Len(self.certificate_chain.len()))
+            .field("profile", &self.profile)
+            .field("status", &self.status)
+            .field("description", &self.description)
+            .field("scal", &self.scal)
+            .field("multisign", &self.multisign)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NewCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewCredential")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("wrapped_key", &Len(self.wrapped_key.len()))
+            .field("certificate_chain", &Len(self.certificate_chain.len()))
+            .field("profile", &self.profile)
+            .field("status", &self.status)
+            .field("description", &self.description)
+            .field("scal", &self.scal)
+            .field("multisign", &self.multisign)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [CredentialStatus::Enabled, CredentialStatus::Disabled] {
+            assert_eq!(CredentialStatus::parse(s.as_str()), Some(s));
+        }
+        for s in [CertificateStatus::Valid, CertificateStatus::Revoked] {
+            assert_eq!(CertificateStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CredentialStatus::parse("ENABLED"), None);
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let user = User {
+            id: "u1".into(),
+            username: "alice".into(),
+            group_id: "g1".into(),
+            given_name: "Alice".into(),
+            surname: "Liddell".into(),
+            email: "alice@example.org".into(),
+            phone: None,
+            password_hash: "$argon2id$secret-password-hash".into(),
+            pin_hash: Some("$argon2id$secret-pin-hash".into()),
+            pin_failures: 0,
+            pin_locked: false,
+            created_at: 0,
+        };
+        let shown = format!("{user:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("alice"));
+
+        let cred = Credential {
+            id: "c1".into(),
+            user_id: "u1".into(),
+            key_algorithm: "rsa-2048".into(),
+            wrapped_key: vec![0xAB; 40],
+            certificate_chain: vec![1, 2, 3],
+            profile: "qualified".into(),
+            status: CredentialStatus::Enabled,
+            description: None,
+            scal: 2,
+            multisign: 1,
+            created_at: 0,
+        };
+        let shown = format!("{cred:?}");
+        assert!(shown.contains("<40 bytes>"), "{shown}");
+        assert!(!shown.contains("171"), "{shown}");
+    }
+}

@@ -1,0 +1,169 @@
+//! [`SqlStore`]: the [`crate::Store`] over `sqlx::AnyPool`, on SQLite or
+//! PostgreSQL.
+//!
+//! The queries are written once, with `$1…$N` placeholders that the `Any`
+//! driver accepts on both backends; only the DDL (the migration folders) and
+//! the per-connection set-up differ by dialect.
+
+mod cas;
+mod certificates;
+mod clients;
+mod credentials;
+mod errors;
+mod groups;
+mod store_impl;
+mod users;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::error::StoreError;
+
+/// How long to wait for the database to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite waits this long for another writer (e.g. `signet admin` while the
+/// server runs) before giving up with "database is locked".
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5000;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The SQL dialect behind the pool, chosen from the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            // The URL itself is not repeated: it may carry a password.
+            Err(StoreError::Unavailable(
+                "unsupported database URL: expected sqlite://… or postgres://…".to_owned(),
+            ))
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    fn migrations(self) -> &'static Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATIONS,
+            Self::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Per-connection settings. SQLite keeps them per connection, so they are
+    /// applied to every new connection of the pool.
+    async fn prepare(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        if self == Self::Sqlite {
+            conn.execute("PRAGMA journal_mode = WAL").await?;
+            conn.execute(format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str())
+                .await?;
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+        }
+        Ok(())
+    }
+}
+
+/// The SQL implementation of [`crate::Store`]. Cheap to clone (the pool is
+/// shared).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://PATH` — the file is created if missing;
+    /// `sqlite::memory:` for a private in-memory database — or `postgres://…`), with at most `max_connections` pooled connections,
+    /// and applies the pending migrations (a no-op when the schema is current).
+    ///
+    /// A database that cannot be reached within 5 s gives
+    /// [`StoreError::Unavailable`] with a one-line reason.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        install_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = connect_options(backend, url)?;
+
+        // One direct attempt first: the pool retries a refused connection until
+        // its timeout and then reports only "timed out", losing the reason.
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| timed_out(backend))?
+            .map_err(|e| errors::unavailable(backend.name(), e))?;
+        // The probe has done its job; a failure to close it politely is harmless.
+        let _ = probe.close().await;
+
+        let mut pool_options = AnyPoolOptions::new().max_connections(max_connections.max(1));
+        if is_sqlite_memory(url) {
+            // An in-memory database lives as long as its one connection: keep
+            // exactly one, forever (tests and throwaway runs only).
+            pool_options = pool_options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let pool = pool_options
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .after_connect(move |conn, _meta| Box::pin(backend.prepare(conn)))
+            .connect_with(options)
+            .await
+            .map_err(|e| errors::unavailable(backend.name(), e))?;
+
+        backend.migrations().run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+
+        Ok(Self { pool, backend })
+    }
+
+    /// Closes every pooled connection; later calls fail with `Unavailable`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Installs the `Any` drivers once per process.
+fn install_drivers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(sqlx::any::install_default_drivers);
+}
+
+fn connect_options(backend: Backend, url: &str) -> Result<AnyConnectOptions, StoreError> {
+    let url = match backend {
+        // `mode=rwc` creates the database file if it is missing.
+        Backend::Sqlite if !url.contains("mode=") && !is_sqlite_memory(url) => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
+        _ => url.to_owned(),
+    };
+    url.parse().map_err(|e| StoreError::Unavailable(format!("invalid {} URL: {e}", backend.name())))
+}
+
+fn is_sqlite_memory(url: &str) -> bool {
+    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
+}
+
+fn timed_out(backend: Backend) -> StoreError {
+    StoreError::Unavailable(format!(
+        "{} did not accept a connection within {} s",
+        backend.name(),
+        CONNECT_TIMEOUT.as_secs()
+    ))
+}

@@ -1,0 +1,123 @@
+//! [`Store`] for [`SqlStore`]: each method delegates to its table's module.
+
+use async_trait::async_trait;
+
+use super::{cas, certificates, clients, credentials, groups, users, SqlStore};
+use crate::error::StoreError;
+use crate::model::{
+    CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
+    NewClient, NewCredential, NewGroup, NewUser, PinState, User,
+};
+use crate::store::Store;
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    async fn create_group(&self, group: NewGroup) -> Result<Group, StoreError> {
+        groups::create(&self.pool, group).await
+    }
+
+    async fn group_by_name(&self, name: &str) -> Result<Option<Group>, StoreError> {
+        groups::by_name(&self.pool, name).await
+    }
+
+    async fn group_by_id(&self, id: &str) -> Result<Option<Group>, StoreError> {
+        groups::by_id(&self.pool, id).await
+    }
+
+    async fn create_client(&self, client: NewClient) -> Result<Client, StoreError> {
+        clients::create(&self.pool, client).await
+    }
+
+    async fn client_by_id(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        clients::by_id(&self.pool, id).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        users::create(&self.pool, user).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        users::by_username(&self.pool, username).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        users::by_id(&self.pool, id).await
+    }
+
+    async fn set_pin(&self, user_id: &str, pin_hash: &str) -> Result<(), StoreError> {
+        users::set_pin(&self.pool, user_id, pin_hash).await
+    }
+
+    async fn record_pin_failure(
+        &self,
+        user_id: &str,
+        max_attempts: i64,
+    ) -> Result<PinState, StoreError> {
+        users::record_pin_failure(&self.pool, user_id, max_attempts).await
+    }
+
+    async fn reset_pin_failures(&self, user_id: &str) -> Result<(), StoreError> {
+        users::reset_pin_failures(&self.pool, user_id).await
+    }
+
+    async fn insert_ca(&self, ca: NewCa) -> Result<CertificateAuthority, StoreError> {
+        cas::insert(&self.pool, ca).await
+    }
+
+    async fn ca_by_id(&self, id: &str) -> Result<Option<CertificateAuthority>, StoreError> {
+        cas::by_id(&self.pool, id).await
+    }
+
+    async fn list_cas(&self) -> Result<Vec<CertificateAuthority>, StoreError> {
+        cas::list(&self.pool).await
+    }
+
+    async fn create_credential(
+        &self,
+        credential: NewCredential,
+        certificate: IssuedCertificate,
+    ) -> Result<Credential, StoreError> {
+        credentials::create(&self.pool, credential, certificate).await
+    }
+
+    async fn credential_by_id(&self, id: &str) -> Result<Option<Credential>, StoreError> {
+        credentials::by_id(&self.pool, id).await
+    }
+
+    async fn list_credentials(
+        &self,
+        user_id: &str,
+        limit: i64,
+        after_id: Option<&str>,
+    ) -> Result<Vec<Credential>, StoreError> {
+        credentials::list(&self.pool, user_id, limit, after_id).await
+    }
+
+    async fn set_credential_status(
+        &self,
+        id: &str,
+        status: CredentialStatus,
+    ) -> Result<(), StoreError> {
+        credentials::set_status(&self.pool, id, status).await
+    }
+
+    async fn insert_certificate(&self, certificate: IssuedCertificate) -> Result<(), StoreError> {
+        certificates::insert(&self.pool, &certificate).await
+    }
+
+    async fn certificate_by_serial(
+        &self,
+        serial: &str,
+    ) -> Result<Option<IssuedCertificate>, StoreError> {
+        certificates::by_serial(&self.pool, serial).await
+    }
+}

@@ -1,0 +1,218 @@
+//! Test fixture: one fresh database per test, on SQLite (a file in a temporary
+//! directory) or on PostgreSQL (`CREATE DATABASE signet_test_<random>` through
+//! the admin URL in `SIGNET_TEST_POSTGRES_URL`, dropped when the test ends,
+//! even if it panicked).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use signet_store::{
+    CertificateStatus, CredentialStatus, IssuedCertificate, NewCa, NewClient, NewCredential,
+    NewGroup, NewUser, SqlStore,
+};
+use sqlx::{Connection, Executor, PgConnection};
+
+/// Admin URL of a PostgreSQL server tests may create databases on.
+pub const PG_URL_VAR: &str = "SIGNET_TEST_POSTGRES_URL";
+/// When `1`, a missing `SIGNET_TEST_POSTGRES_URL` fails the PostgreSQL tests.
+pub const PG_REQUIRED_VAR: &str = "SIGNET_REQUIRE_POSTGRES";
+
+/// Pool size used by the fixture (more than one, so concurrency is real).
+pub const MAX_CONNECTIONS: u32 = 8;
+
+/// A fresh, migrated database and a store connected to it.
+pub struct TestDb {
+    pub store: SqlStore,
+    /// The URL the store was opened with (to open it a second time).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A new SQLite database file (not created beforehand: `connect` must).
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("signet.db").display());
+        let store = SqlStore::connect(&url, MAX_CONNECTIONS).await.expect("connect sqlite");
+        TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    /// A new PostgreSQL database, or `None` if no server is configured (which
+    /// is a failure when `SIGNET_REQUIRE_POSTGRES=1`).
+    pub async fn postgres() -> Option<TestDb> {
+        let admin_url = match std::env::var(PG_URL_VAR) {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                if std::env::var(PG_REQUIRED_VAR).as_deref() == Ok("1") {
+                    panic!("{PG_REQUIRED_VAR}=1 but {PG_URL_VAR} is not set");
+                }
+                eprintln!("skipped: {PG_URL_VAR} is not set");
+                return None;
+            }
+        };
+        let name = format!("signet_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.expect("connect to admin URL");
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+        admin.close().await.expect("close admin connection");
+
+        let url = with_database(&admin_url, &name);
+        // From here on, Drop removes the database whatever happens.
+        let cleanup = Cleanup::Postgres { admin_url, name };
+        let store = match SqlStore::connect(&url, MAX_CONNECTIONS).await {
+            Ok(store) => store,
+            Err(e) => {
+                drop(cleanup);
+                panic!("connect postgres: {e}");
+            }
+        };
+        Some(TestDb { store, url, cleanup })
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let Cleanup::Postgres { admin_url, name } = self else { return };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop cannot await, and may run inside the test's runtime: use a
+        // thread with its own runtime. FORCE ends the store's open connections.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url).await?;
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await?;
+                admin.close().await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test database: {e}");
+        }
+    }
+}
+
+/// `admin_url` with its database name replaced by `name` (query kept).
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (admin_url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Generates, for each listed `async fn name(db: &TestDb)`, a test on SQLite
+/// (`sqlite::name`) and one on PostgreSQL (`postgres::name`).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = $crate::common::TestDb::postgres().await else { return };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+// --- record builders ---------------------------------------------------------
+
+pub fn id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+pub fn new_group(name: &str) -> NewGroup {
+    NewGroup { id: id(), name: name.to_owned(), allow_sha1: false, created_at: 1_700_000_000 }
+}
+
+pub fn new_client(group_id: &str, name: &str) -> NewClient {
+    NewClient {
+        id: id(),
+        group_id: group_id.to_owned(),
+        name: name.to_owned(),
+        secret_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$client-secret-hash".to_owned(),
+        created_at: 1_700_000_001,
+    }
+}
+
+pub fn new_user(group_id: &str, username: &str) -> NewUser {
+    NewUser {
+        id: id(),
+        username: username.to_owned(),
+        group_id: group_id.to_owned(),
+        given_name: "Ada".to_owned(),
+        surname: "Lovelace".to_owned(),
+        email: format!("{username}@example.org"),
+        phone: Some("+44 20 7946 0000".to_owned()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$password-hash".to_owned(),
+        pin_hash: None,
+        created_at: 1_700_000_002,
+    }
+}
+
+pub fn new_ca(id: &str, parent_id: Option<&str>) -> NewCa {
+    NewCa {
+        id: id.to_owned(),
+        parent_id: parent_id.map(str::to_owned),
+        name: format!("CN=Signet {id} CA"),
+        key_algorithm: "ecdsa-p256".to_owned(),
+        wrapped_key: vec![0x5A; 60],
+        certificate: vec![0x30, 0x82, 0x01, 0x00, 0xFF],
+        created_at: 1_700_000_003,
+    }
+}
+
+pub fn new_credential(user_id: &str, id: &str) -> NewCredential {
+    NewCredential {
+        id: id.to_owned(),
+        user_id: user_id.to_owned(),
+        key_algorithm: "rsa-2048".to_owned(),
+        wrapped_key: vec![0xA5; 128],
+        certificate_chain: vec![0x30, 0x82, 0x02, 0x00, 0x01, 0x30, 0x82, 0x01, 0x00],
+        profile: "qualified".to_owned(),
+        status: CredentialStatus::Enabled,
+        description: Some("signing key".to_owned()),
+        scal: 2,
+        multisign: 1,
+        created_at: 1_700_000_004,
+    }
+}
+
+pub fn issued(serial: &str, ca_id: &str, credential_id: Option<&str>) -> IssuedCertificate {
+    IssuedCertificate {
+        serial: serial.to_owned(),
+        ca_id: ca_id.to_owned(),
+        credential_id: credential_id.map(str::to_owned),
+        subject: "CN=Ada Lovelace".to_owned(),
+        not_before: 1_700_000_000,
+        not_after: 1_800_000_000,
+        der: vec![0x30, 0x82, 0x02, 0x00, 0x01],
+        status: CertificateStatus::Valid,
+        revoked_at: None,
+        revocation_reason: None,
+    }
+}
