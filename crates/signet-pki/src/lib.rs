@@ -1,0 +1,28 @@
+//! Signet's PKI: X.509 certificate profiles and issuance (RFC 5280; ETSI EN 319 412-2 for
+//! natural persons, EN 319 412-3 for legal persons), certificate parsing and PEM.
+//!
+//! Pure logic (see `DESIGN.md`): nothing here reads a clock, a file, the network or a
+//! random source. Times and serial numbers are passed in, and every signature is made by
+//! a [`signet_crypto::Signer`] over a digest, so the key stays in its crypto module.
+//!
+//! ```text
+//! issue(IssueRequest { profile, subject, subject_public_key, serial, validity, issuer, urls }, signer)
+//!   → DER Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
+//! ```
+
+pub mod algorithm_identifier;
+mod error;
+mod extensions;
+mod issue;
+mod name;
+mod parse;
+mod profile;
+mod tbs;
+mod time;
+mod urls;
+
+pub use error::PkiError;
+pub use issue::{issue, serial_from_random, IssueRequest, Issuer, Subject};
+pub use parse::{parse_certificate, split_chain, to_pem, CertificateInfo};
+pub use profile::{Profile, UnknownProfile};
+pub use urls::PkiUrls;

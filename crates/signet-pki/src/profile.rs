@@ -1,0 +1,107 @@
+//! Certificate profiles: which kind of certificate is issued, and therefore which
+//! extensions it carries (see [`crate::issue`] and the `extensions` module).
+
+use std::fmt;
+use std::str::FromStr;
+use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+
+/// The kind of certificate to issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// A self-signed root CA (RFC 5280 §4.2.1.9, §4.2.1.3): `cA` true, no path length
+    /// limit, keyCertSign + cRLSign.
+    RootCa,
+    /// A CA issued by the root that issues end-entity certificates only
+    /// (`pathLenConstraint` 0).
+    IssuingCa,
+    /// A natural person's signing certificate (ETSI EN 319 412-2).
+    NaturalPerson,
+    /// A legal person's sealing certificate (ETSI EN 319 412-3).
+    LegalPerson,
+}
+
+/// A profile name that is not an end-entity profile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown certificate profile `{0}` (natural-person, legal-person)")]
+pub struct UnknownProfile(pub String);
+
+impl Profile {
+    /// The profile's name: `root-ca`, `issuing-ca`, `natural-person`, `legal-person`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RootCa => "root-ca",
+            Self::IssuingCa => "issuing-ca",
+            Self::NaturalPerson => "natural-person",
+            Self::LegalPerson => "legal-person",
+        }
+    }
+
+    /// Whether the certificate's subject is a CA (`basicConstraints` `cA`).
+    pub fn is_ca(self) -> bool {
+        matches!(self, Self::RootCa | Self::IssuingCa)
+    }
+
+    /// Whether the profile is for a signer (natural person) or a seal creator (legal person).
+    pub fn is_end_entity(self) -> bool {
+        !self.is_ca()
+    }
+
+    /// The `keyUsage` bits (RFC 5280 §4.2.1.3), always marked critical.
+    ///
+    /// - CAs: keyCertSign and cRLSign (RFC 5280 §4.2.1.3: a CA key that signs certificates
+    ///   or CRLs asserts these bits).
+    /// - End entities: digitalSignature and nonRepudiation (contentCommitment), the
+    ///   combination EN 319 412-2 §4.3.2 (natural persons) and EN 319 412-3 §4.3.1 (legal
+    ///   persons, by reference) allow for certificates used to create signatures and seals.
+    pub fn key_usage(self) -> KeyUsage {
+        KeyUsage(match self {
+            Self::RootCa | Self::IssuingCa => KeyUsages::KeyCertSign | KeyUsages::CRLSign,
+            Self::NaturalPerson | Self::LegalPerson => {
+                KeyUsages::DigitalSignature | KeyUsages::NonRepudiation
+            }
+        })
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses the end-entity profile names a caller may request (`natural-person`,
+/// `legal-person`). CA profiles are chosen by the CA setup code, never parsed from a
+/// request, so `root-ca` and `issuing-ca` are refused here.
+impl FromStr for Profile {
+    type Err = UnknownProfile;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "natural-person" => Ok(Self::NaturalPerson),
+            "legal-person" => Ok(Self::LegalPerson),
+            _ => Err(UnknownProfile(s.chars().take(80).collect())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_entity_names_round_trip_and_ca_names_are_refused() {
+        for p in [Profile::NaturalPerson, Profile::LegalPerson] {
+            assert_eq!(p.as_str().parse::<Profile>(), Ok(p));
+        }
+        assert!("root-ca".parse::<Profile>().is_err());
+        assert!("issuing-ca".parse::<Profile>().is_err());
+        assert!("Natural-Person".parse::<Profile>().is_err());
+    }
+
+    #[test]
+    fn key_usages_follow_the_profile() {
+        assert!(Profile::RootCa.key_usage().key_cert_sign());
+        assert!(!Profile::RootCa.key_usage().digital_signature());
+        let ee = Profile::NaturalPerson.key_usage();
+        assert!(ee.digital_signature() && ee.non_repudiation() && !ee.key_cert_sign());
+    }
+}
