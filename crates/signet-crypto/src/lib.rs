@@ -16,3 +16,13 @@ pub mod soft;
 pub use error::CryptoError;
 pub use module::{CryptoModule, GeneratedKey, KeyBinding, WrappedKey};
 pub use signer::{ModuleSigner, Signer};
+
+/// `N` bytes from the system's CSPRNG (ids, serial numbers, nonces).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], CryptoError> {
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    let mut out = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| CryptoError::Operation("random number generation"))?;
+    Ok(out)
+}

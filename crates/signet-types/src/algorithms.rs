@@ -365,3 +365,16 @@ mod tests {
         assert!(!KeyAlgorithm::EcP384.supports(SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha384)));
     }
 }
+
+impl serde::Serialize for KeyAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

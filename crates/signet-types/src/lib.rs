@@ -4,8 +4,10 @@
 
 pub mod algorithms;
 pub mod ids;
+pub mod time;
 
 pub use algorithms::{
     HashAlgorithm, KeyAlgorithm, KeyFamily, SignatureAlgorithm, UnknownAlgorithm,
 };
 pub use ids::{ClientId, CredentialId, GroupId, InvalidId, UserId};
+pub use time::{Clock, ManualClock, SystemClock, UnixTime};

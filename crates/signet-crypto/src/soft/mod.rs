@@ -5,6 +5,7 @@
 //! buffer is zeroized by [`zeroize::Zeroizing`], and the parsed key lives in aws-lc
 //! memory that `OPENSSL_free` cleanses when the key is freed.
 
+pub mod bench;
 mod keys;
 mod legacy_sha1;
 mod master_key;
