@@ -1,0 +1,59 @@
+//! The engine's settings, built by the binary from the validated configuration.
+
+use signet_auth::PinPolicy;
+use signet_types::KeyAlgorithm;
+
+/// The embedded CA hierarchy to create on first start.
+#[derive(Debug, Clone)]
+pub struct CaSettings {
+    /// Key type of both CAs.
+    pub key: KeyAlgorithm,
+    /// Organisation (O) of the CA certificates.
+    pub organization: String,
+    /// Country (C), optional.
+    pub country: Option<String>,
+    /// Root CA common name.
+    pub root_name: String,
+    /// Issuing CA common name.
+    pub issuing_name: String,
+    /// Root validity in days.
+    pub root_validity_days: u32,
+    /// Issuing CA validity in days.
+    pub issuing_validity_days: u32,
+}
+
+/// Everything the engine is configured with.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Base URL that issued certificates point at (AIA, CRL DP).
+    pub public_url: String,
+    /// The embedded CA.
+    pub ca: CaSettings,
+    /// End-entity certificate validity in days.
+    pub certificate_validity_days: u32,
+    /// Key type of a new credential when none is asked for.
+    pub default_key: KeyAlgorithm,
+    /// Signing PIN rules.
+    pub pin_policy: PinPolicy,
+}
+
+impl EngineSettings {
+    /// Defaults suitable for tests: a fast EC CA, the default PIN policy.
+    pub fn for_tests(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.to_owned(),
+            ca: CaSettings {
+                key: KeyAlgorithm::EcP256,
+                organization: "Signet Test".into(),
+                country: None,
+                root_name: "Signet Test Root CA".into(),
+                issuing_name: "Signet Test Issuing CA".into(),
+                root_validity_days: 3650,
+                issuing_validity_days: 1825,
+            },
+            certificate_validity_days: 365,
+            default_key: KeyAlgorithm::EcP256,
+            pin_policy: PinPolicy::default(),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Signet's HTTP server: the axum router and the listener (plain or TLS through rustls),
+//! with graceful shutdown. Routes map engine results to HTTP; they hold no domain logic.
+
+mod health;
+mod listener;
+
+pub use listener::{serve, shutdown_signal, ServerError, ServerOptions, TlsFiles};
+
+use axum::Router;
+use signet_engine::Engine;
+
+/// The application's routes.
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(engine)
+}
