@@ -1,0 +1,158 @@
+//! `signet admin …`: operator commands on the same database and master key as the server
+//! (safe while it runs). With `--json` each prints exactly one JSON object.
+
+use crate::cli::{
+    AdminCommand, CaCommand, ClientCommand, CredentialCommand, GroupCommand, UserCommand,
+};
+use crate::config::LoadedConfig;
+use crate::open::{open, Mode};
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use signet_engine::{Engine, NewCredentialRequest, NewUserRequest};
+use std::io::Read;
+use zeroize::Zeroizing;
+
+/// Runs one admin command and prints its result.
+pub async fn run(
+    loaded: LoadedConfig,
+    command: AdminCommand,
+    json_out: bool,
+) -> anyhow::Result<()> {
+    let engine = open(&loaded.config, Mode::Admin).await?.engine;
+    let (value, text) = execute(&engine, command).await?;
+    if json_out {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+    Ok(())
+}
+
+/// Executes a command: its JSON result and its text form.
+async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Value, String)> {
+    Ok(match command {
+        AdminCommand::Group { command: GroupCommand::Create { name, allow_sha1 } } => {
+            let g = engine.create_group(&name, allow_sha1).await?;
+            let text = format!(
+                "created group {} (id {}, SHA-1 {})",
+                g.name,
+                g.id,
+                if g.allow_sha1 { "allowed" } else { "refused" }
+            );
+            (json!(g), text)
+        }
+        AdminCommand::Client { command: ClientCommand::Create { group, name } } => {
+            let c = engine.create_client(&group, &name).await?;
+            let text = format!(
+                "created client {} in group {}\n  client_id      {}\n  client_secret  {}\n(the secret is shown once; store it now)",
+                c.name, c.group, c.client_id, c.client_secret
+            );
+            (json!(c), text)
+        }
+        AdminCommand::User {
+            command: UserCommand::Create { username, password_stdin: _, group, email, phone, name },
+        } => {
+            let password = read_stdin_secret("password")?;
+            let u = engine
+                .create_user(NewUserRequest { username, password, group, name, email, phone })
+                .await?;
+            let text = format!("created user {} (id {}, group {})", u.username, u.id, u.group);
+            (json!(u), text)
+        }
+        AdminCommand::User { command: UserCommand::SetPin { username, pin_stdin: _ } } => {
+            let pin = read_stdin_secret("PIN")?;
+            engine.set_pin(&username, &pin).await?;
+            (json!({ "username": username, "pin_set": true }), format!("PIN set for {username}"))
+        }
+        AdminCommand::User { command: UserCommand::Show { username } } => {
+            let u = engine.user(&username).await?;
+            let text = format!(
+                "{} (id {})\n  group    {}\n  name     {} {}\n  email    {}\n  phone    {}\n  PIN      {}",
+                u.username,
+                u.id,
+                u.group,
+                u.given_name,
+                u.surname,
+                u.email.as_deref().unwrap_or("-"),
+                u.phone.as_deref().unwrap_or("-"),
+                if !u.has_pin { "not set" } else if u.pin_locked { "locked" } else { "set" }
+            );
+            (json!(u), text)
+        }
+        AdminCommand::Credential {
+            command:
+                CredentialCommand::Create { username, key, profile, scal, multisign, description },
+        } => {
+            let key = key
+                .map(|k| k.parse())
+                .transpose()
+                .map_err(|e: signet_types::UnknownAlgorithm| anyhow::anyhow!(e))?;
+            let profile =
+                profile.parse().map_err(|e: signet_pki::UnknownProfile| anyhow::anyhow!(e))?;
+            let c = engine
+                .create_credential(NewCredentialRequest {
+                    username,
+                    key,
+                    profile,
+                    scal,
+                    multisign,
+                    description,
+                })
+                .await?;
+            let text = format!(
+                "created credential {}\n  key      {}\n  subject  {}\n  serial   {}",
+                c.credential_id, c.key, c.subject, c.serial_number
+            );
+            (json!(c), text)
+        }
+        AdminCommand::Credential { command: CredentialCommand::List { username } } => {
+            let list = engine.list_credentials(&username).await?;
+            let mut text = format!("{} credential(s) of {username}", list.len());
+            for c in &list {
+                text.push_str(&format!(
+                    "\n  {}  {}  {}  {}  SCAL {}  multisign {}  {}",
+                    c.credential_id, c.key, c.profile, c.status, c.scal, c.multisign, c.subject
+                ));
+            }
+            (json!({ "username": username, "credentials": list }), text)
+        }
+        AdminCommand::Ca { command: CaCommand::Export { out } } => {
+            let cas = engine.ca_certificates().await?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            let mut files = Vec::new();
+            for ca in &cas {
+                let path = out.join(format!("{}.pem", ca.id));
+                std::fs::write(&path, &ca.pem)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                files.push(json!({ "id": ca.id, "subject": ca.subject, "file": path.display().to_string() }));
+            }
+            let text = files
+                .iter()
+                .map(|f| {
+                    format!(
+                        "wrote {} ({})",
+                        f["file"].as_str().unwrap_or(""),
+                        f["subject"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            (json!({ "certificates": files }), text)
+        }
+    })
+}
+
+/// Reads a secret from standard input: everything up to the end, less one trailing
+/// newline. Empty input is refused here; length rules are the engine's.
+fn read_stdin_secret(what: &str) -> anyhow::Result<Zeroizing<String>> {
+    let mut s = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
+    let trimmed = s.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&s);
+    if trimmed.is_empty() {
+        bail!("the {what} read from standard input is empty");
+    }
+    Ok(Zeroizing::new(trimmed.to_owned()))
+}

@@ -1,0 +1,225 @@
+//! Command-line interface.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Signet — a remote signing engine (CEN EN 419 241, CSC API).
+#[derive(Debug, Parser)]
+#[command(name = "signet", version, about)]
+pub struct Cli {
+    /// Options that locate the configuration and state.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Data directory (database, master key, signet.toml) [env: SIGNET_DATA_DIR] [default: ./signet-data]
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file [env: SIGNET_CONFIG] [default: DATA_DIR/signet.toml if present]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (creates the database, master key and CA on first start).
+    Serve(ServeArgs),
+    /// Administer groups, clients, users, credentials and the CA (works while the server runs).
+    Admin {
+        /// Print one JSON object instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+        /// The admin command.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Measure performance against a baseline run in the same process.
+    Bench {
+        /// The benchmark.
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+/// `signet serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: SIGNET_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Also create (once) a demo group, client, user with a PIN and a credential.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `signet admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Groups of service providers.
+    Group {
+        /// Group command.
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+    /// OAuth clients of a group.
+    Client {
+        /// Client command.
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// User accounts.
+    User {
+        /// User command.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Signing credentials.
+    Credential {
+        /// Credential command.
+        #[command(subcommand)]
+        command: CredentialCommand,
+    },
+    /// The embedded certificate authority.
+    Ca {
+        /// CA command.
+        #[command(subcommand)]
+        command: CaCommand,
+    },
+}
+
+/// `signet admin group …`
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group.
+    Create {
+        /// Unique name.
+        name: String,
+        /// Allow legacy SHA-1 signatures for this group's users.
+        #[arg(long)]
+        allow_sha1: bool,
+    },
+}
+
+/// `signet admin client …`
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create a client; its secret is shown once.
+    Create {
+        /// The group it belongs to.
+        #[arg(long)]
+        group: String,
+        /// Its name, unique in the group.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// `signet admin user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// Login name.
+        username: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Group name [default: default].
+        #[arg(long)]
+        group: Option<String>,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Phone number (E.164).
+        #[arg(long)]
+        phone: Option<String>,
+        /// Full name, "Given Surname".
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set or reset the signing PIN (lifts a lock); the PIN is read from standard input.
+    SetPin {
+        /// Login name.
+        username: String,
+        /// Read the PIN from standard input (required).
+        #[arg(long, required = true)]
+        pin_stdin: bool,
+    },
+    /// Show a user.
+    Show {
+        /// Login name.
+        username: String,
+    },
+}
+
+/// `signet admin credential …`
+#[derive(Debug, Subcommand)]
+pub enum CredentialCommand {
+    /// Create a key and certificate for a user.
+    Create {
+        /// Owner's login name.
+        username: String,
+        /// rsa-2048 | rsa-3072 | rsa-4096 | ec-p256 | ec-p384 [default: certificates.default_key]
+        #[arg(long)]
+        key: Option<String>,
+        /// natural-person | legal-person
+        #[arg(long, default_value = "natural-person")]
+        profile: String,
+        /// Sole control assurance level: 1 or 2.
+        #[arg(long, default_value_t = 2)]
+        scal: u8,
+        /// Most signatures one authorisation may cover.
+        #[arg(long, default_value_t = 1)]
+        multisign: u32,
+        /// Free text shown to the user.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List a user's credentials.
+    List {
+        /// Owner's login name.
+        username: String,
+    },
+}
+
+/// `signet admin ca …`
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Write the root and issuing CA certificates as PEM files into a directory.
+    Export {
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `signet bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Digest signing through the soft module (unwrap per operation) vs the raw aws-lc-rs rate.
+    Sign {
+        /// Key type to report first: rsa-2048 | rsa-3072 | rsa-4096 | ec-p256 | ec-p384.
+        #[arg(long, default_value = "rsa-2048")]
+        key: String,
+        /// Signing threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Seconds per key type (split between the two measurements).
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        /// Only the chosen key type.
+        #[arg(long)]
+        only: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}

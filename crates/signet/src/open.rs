@@ -1,0 +1,147 @@
+//! Opening Signet's state from the configuration: the store, the crypto module and the
+//! engine. `serve` may create what is missing on first start; `admin` never does.
+
+use crate::config::Config;
+use anyhow::{bail, Context};
+use signet_crypto::soft::SoftModule;
+use signet_engine::{CaSettings, Engine, EngineSettings};
+use signet_store::{SqlStore, Store};
+use signet_types::SystemClock;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What opening found or created, for the start-up summary.
+#[derive(Debug)]
+pub struct Opened {
+    /// The engine.
+    pub engine: Engine,
+    /// The database URL with any password hidden.
+    pub database: String,
+    /// Whether the SQLite file was created now.
+    pub database_created: bool,
+    /// The master key file.
+    pub master_key: PathBuf,
+    /// Whether the master key was created now.
+    pub master_key_created: bool,
+    /// The master key's public id.
+    pub master_key_id: String,
+}
+
+/// Whether missing state may be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `signet serve`: first start creates the database and master key.
+    Serve,
+    /// `signet admin`: everything must exist already.
+    Admin,
+}
+
+/// Opens store, crypto module and engine.
+pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
+    let url = config.database_url();
+    let sqlite_file =
+        url.strip_prefix("sqlite://").map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
+    let database_created = match &sqlite_file {
+        Some(f) if !f.exists() => {
+            if mode == Mode::Admin {
+                bail!(
+                    "no database at {}: start `signet serve` once with this data directory first",
+                    f.display()
+                );
+            }
+            if let Some(parent) = f.parent() {
+                create_private_dir(parent)?;
+            }
+            // The database holds wrapped keys and hashes: owner-only, like the master key.
+            // SQLite gives its -wal and -shm files the same mode.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(f)
+                .with_context(|| format!("cannot create database file {}", f.display()))?;
+            true
+        }
+        _ => false,
+    };
+    if mode == Mode::Serve {
+        create_private_dir(&config.data_dir)?;
+    }
+    let store = SqlStore::connect(&url, config.database.max_connections)
+        .await
+        .with_context(|| format!("database {}", redact(&url)))?;
+
+    let master_key = config.master_key_file();
+    // A new master key is made only for a database that holds no wrapped key yet:
+    // creating one next to existing keys would make them unusable.
+    let fresh = store.list_cas().await.context("database")?.is_empty();
+    let (module, master_key_created) =
+        SoftModule::open(&master_key, fresh && mode == Mode::Serve).context("crypto module")?;
+    let master_key_id = module.master_key_id();
+
+    let settings = EngineSettings {
+        public_url: config.public_url(),
+        ca: CaSettings {
+            key: config.ca.key,
+            organization: config.ca.organization.clone(),
+            country: config.ca.country.clone(),
+            root_name: config.ca.root_name.clone(),
+            issuing_name: config.ca.issuing_name.clone(),
+            root_validity_days: config.ca.root_validity_days,
+            issuing_validity_days: config.ca.issuing_validity_days,
+        },
+        certificate_validity_days: config.certificates.validity_days,
+        default_key: config.certificates.default_key,
+        pin_policy: config.pin_policy(),
+    };
+    let engine = Engine::new(
+        Arc::new(store) as Arc<dyn Store>,
+        Arc::new(module),
+        Arc::new(SystemClock),
+        settings,
+    );
+    Ok(Opened {
+        engine,
+        database: redact(&url),
+        database_created,
+        master_key,
+        master_key_created,
+        master_key_id,
+    })
+}
+
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))
+}
+
+/// Hides the password in `postgres://user:password@host/db`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(super::redact("postgres://u:secret@h:5432/d"), "postgres://u:***@h:5432/d");
+        assert_eq!(super::redact("sqlite://./x.db"), "sqlite://./x.db");
+    }
+}

@@ -1,0 +1,82 @@
+//! `signet serve`: open (creating on first start), bootstrap, print what exists, listen.
+
+use crate::config::LoadedConfig;
+use crate::open::{open, Mode};
+use anyhow::Context;
+use signet_server::{ServerOptions, TlsFiles};
+
+/// Runs the server until SIGTERM/SIGINT.
+pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
+    let config = &loaded.config;
+    let opened = open(config, Mode::Serve).await?;
+    let report = opened.engine.bootstrap().await.context("creating the embedded CA")?;
+
+    let created = |c: bool| if c { "created" } else { "reused" };
+    println!("Signet {}", env!("CARGO_PKG_VERSION"));
+    println!("  data directory  {}", config.data_dir.display());
+    if let Some(f) = &loaded.file {
+        println!("  configuration   {}", f.display());
+    }
+    let db_note = if opened.database_created {
+        "created, migrations applied"
+    } else {
+        "reused, migrations checked"
+    };
+    println!("  database        {} ({db_note})", opened.database);
+    println!(
+        "  master key      {} ({}, mode 0600, key id {})",
+        opened.master_key.display(),
+        created(opened.master_key_created),
+        opened.master_key_id
+    );
+    println!("  root CA         {} ({})", report.root_subject, created(report.created_root_ca));
+    println!(
+        "  issuing CA      {} ({})",
+        report.issuing_subject,
+        created(report.created_issuing_ca)
+    );
+    println!("  public URL      {}", config.public_url());
+
+    if demo {
+        let d = opened.engine.ensure_demo().await.context("creating the demo data")?;
+        print_demo(&d, config);
+    }
+
+    let options = ServerOptions {
+        listen: config.listen,
+        tls: config
+            .tls
+            .as_ref()
+            .map(|t| TlsFiles { cert_file: t.cert_file.clone(), key_file: t.key_file.clone() }),
+    };
+    let scheme = if options.tls.is_some() { "https" } else { "http" };
+    signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
+        println!("  listening on    {scheme}://{addr}  (GET /healthz, /readyz)");
+        tracing::info!(%addr, "listening");
+    })
+    .await?;
+    println!("Signet stopped.");
+    Ok(())
+}
+
+fn print_demo(d: &signet_engine::DemoReport, config: &crate::config::Config) {
+    let dir = config.data_dir.display();
+    println!();
+    println!("Demo ({}):", if d.created { "created now" } else { "already there" });
+    println!("  group           {}", d.group);
+    match (&d.client_id, &d.client_secret) {
+        (Some(id), Some(secret)) => {
+            println!("  client_id       {id}");
+            println!("  client_secret   {secret}   (shown once: copy it now)");
+        }
+        _ => println!("  client          demo-app (its secret was shown when it was created)"),
+    }
+    println!("  user            {} / password {} / PIN {}", d.username, d.password, d.pin);
+    println!("  credential      {}", d.credential_id);
+    println!();
+    println!("Next, in another terminal:");
+    println!("  signet --data-dir {dir} admin credential list {}", d.username);
+    println!("  signet --data-dir {dir} admin ca export --out ./signet-ca");
+    println!("  curl -s {}/readyz", config.public_url());
+    println!();
+}
