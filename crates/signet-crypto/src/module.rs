@@ -46,20 +46,40 @@ pub trait CryptoModule: Send + Sync + fmt::Debug {
     /// Generates a key pair and returns it wrapped under `binding`.
     fn generate_key(&self, binding: &KeyBinding<'_>) -> Result<GeneratedKey, CryptoError>;
 
-    /// Unwraps `key` (which must have been wrapped under `binding`), signs `digest` with
-    /// `algorithm`, and destroys the plaintext key before returning.
+    /// Unwraps `key` (which must have been wrapped under `binding`), signs every digest
+    /// with `algorithm`, in order, and destroys the plaintext key before returning.
     ///
-    /// `digest` is the hash of the data to be signed; its length is checked against the
-    /// algorithm's hash. For RSA PKCS#1 v1.5 the module builds the DigestInfo
+    /// One call is one *operation* in the sense of DESIGN.md invariant 1: the digests of
+    /// one authorised request (one SAD), never more. All digests are checked before the
+    /// key is unwrapped; if one signature fails, none is returned.
+    ///
+    /// Each digest is the hash of the data to be signed; its length is checked against
+    /// the algorithm's hash. For RSA PKCS#1 v1.5 the module builds the DigestInfo
     /// (RFC 8017 §9.2); for PSS it uses MGF1 with the same hash and a salt as long as the
-    /// hash; for ECDSA it returns a DER `Ecdsa-Sig-Value`.
+    /// hash (RFC 8017 §9.1); for ECDSA it returns a DER `Ecdsa-Sig-Value` (RFC 3279 §2.2.3).
+    fn sign_digests(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+        algorithm: SignatureAlgorithm,
+        digests: &[&[u8]],
+    ) -> Result<Vec<Vec<u8>>, CryptoError>;
+
+    /// [`CryptoModule::sign_digests`] for a single digest.
     fn sign_digest(
         &self,
         key: &WrappedKey,
         binding: &KeyBinding<'_>,
         algorithm: SignatureAlgorithm,
         digest: &[u8],
-    ) -> Result<Vec<u8>, CryptoError>;
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mut out = self.sign_digests(key, binding, algorithm, &[digest])?;
+        out.pop().ok_or(CryptoError::Operation("signing returned no signature"))
+    }
+
+    /// Unwraps `key` under `binding` and discards it without signing: proves at start-up
+    /// that stored keys belong to this module's master key.
+    fn check_key(&self, key: &WrappedKey, binding: &KeyBinding<'_>) -> Result<(), CryptoError>;
 
     /// Proves the module answers (for `/readyz`).
     fn check(&self) -> Result<(), CryptoError>;

@@ -1,4 +1,5 @@
 //! Every signature algorithm of the soft module, verified by OpenSSL (a real peer).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use signet_crypto::soft::SoftModule;
 use signet_crypto::{digest::digest, CryptoModule, KeyBinding};

@@ -1,5 +1,6 @@
 //! Invariant 1: a wrapped key is bound to its owner, credential and algorithm, and to
 //! the master key; the master key file is refused unless it is private and well formed.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use signet_crypto::soft::SoftModule;
 use signet_crypto::{CryptoError, CryptoModule, KeyBinding, WrappedKey};

@@ -64,6 +64,15 @@ impl Engine {
         parent: Option<&signet_store::CertificateAuthority>,
     ) -> Result<(signet_store::CertificateAuthority, bool), EngineError> {
         if let Some(ca) = self.store.ca_by_id(id).await? {
+            // A wrong or swapped master key is found now, not at the first signature.
+            let key = CaKey::from_record(&ca)?;
+            self.crypto(move |m| {
+                m.check_key(
+                    &key.wrapped,
+                    &KeyBinding { owner: CA_OWNER, credential: &key.id, algorithm: key.algorithm },
+                )
+            })
+            .await?;
             return Ok((ca, false));
         }
         let s = &self.settings.ca;

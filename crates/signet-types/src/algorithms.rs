@@ -331,6 +331,19 @@ impl fmt::Display for SignatureAlgorithm {
     }
 }
 
+impl serde::Serialize for KeyAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,18 +376,5 @@ mod tests {
         assert!(KeyAlgorithm::EcP256.supports(SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256)));
         assert!(!KeyAlgorithm::EcP256.supports(SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha384)));
         assert!(!KeyAlgorithm::EcP384.supports(SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha384)));
-    }
-}
-
-impl serde::Serialize for KeyAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
     }
 }

@@ -212,7 +212,10 @@ pub enum BenchCommand {
         /// Signing threads.
         #[arg(long, default_value_t = 1)]
         threads: usize,
-        /// Seconds per key type (split between the two measurements).
+        /// Digests per request in the per-request (batch) measurement.
+        #[arg(long, default_value_t = 10)]
+        batch: usize,
+        /// Seconds per key type (split between the three measurements).
         #[arg(long, default_value_t = 4.0)]
         seconds: f64,
         /// Only the chosen key type.

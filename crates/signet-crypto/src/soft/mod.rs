@@ -70,19 +70,27 @@ impl CryptoModule for SoftModule {
         Ok(GeneratedKey { wrapped, public_key })
     }
 
-    fn sign_digest(
+    fn sign_digests(
         &self,
         key: &WrappedKey,
         binding: &KeyBinding<'_>,
         algorithm: SignatureAlgorithm,
-        digest: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
-        keys::check_request(binding.algorithm, algorithm, digest)?;
+        digests: &[&[u8]],
+    ) -> Result<Vec<Vec<u8>>, CryptoError> {
+        for d in digests {
+            keys::check_request(binding.algorithm, algorithm, d)?;
+        }
         let pkcs8 = self.wrapper.unwrap(key, binding)?;
         if algorithm == SignatureAlgorithm::RsaPkcs1(signet_types::HashAlgorithm::Sha1) {
-            return legacy_sha1::sign(&pkcs8, digest);
+            return digests.iter().map(|d| legacy_sha1::sign(&pkcs8, d)).collect();
         }
-        ResidentKey::parse(binding.algorithm, pkcs8)?.sign_digest(algorithm, digest)
+        let parsed = ResidentKey::parse(binding.algorithm, pkcs8)?;
+        digests.iter().map(|d| parsed.sign_digest(algorithm, d)).collect()
+    }
+
+    fn check_key(&self, key: &WrappedKey, binding: &KeyBinding<'_>) -> Result<(), CryptoError> {
+        let pkcs8 = self.wrapper.unwrap(key, binding)?;
+        ResidentKey::parse(binding.algorithm, pkcs8).map(drop)
     }
 
     fn check(&self) -> Result<(), CryptoError> {

@@ -96,7 +96,8 @@ fn read_toml(path: &Path) -> Result<Table, String> {
     text.parse::<Table>().map_err(|e| {
         let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
         let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-        format!("{}{at}: {}", path.display(), e.message())
+        let message = e.message().trim().replace('\n', "; ");
+        format!("{}{at}: {message}", path.display())
     })
 }
 

@@ -1,0 +1,251 @@
+//! Engine use cases against a real SQLite store and the soft module; certificates and
+//! signatures checked with OpenSSL.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use signet_crypto::soft::SoftModule;
+use signet_crypto::{CryptoModule, KeyBinding, WrappedKey};
+use signet_engine::{
+    Engine, EngineError, EngineSettings, NewCredentialRequest, NewUserRequest, PinCheck,
+};
+use signet_pki::Profile;
+use signet_store::{SqlStore, Store};
+use signet_types::{HashAlgorithm, KeyAlgorithm, ManualClock, SignatureAlgorithm};
+use sqlx::Executor;
+use std::process::Command;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+const T0: i64 = 1_790_000_000; // 2026-09-21
+
+struct Fixture {
+    engine: Engine,
+    store: Arc<SqlStore>,
+    module: Arc<SoftModule>,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("signet.db").display());
+    let store = Arc::new(SqlStore::connect(&url, 4).await.unwrap());
+    let module = Arc::new(SoftModule::from_master_key(&[9u8; 32]).unwrap());
+    let engine = Engine::new(
+        store.clone(),
+        module.clone(),
+        Arc::new(ManualClock::new(T0)),
+        EngineSettings::for_tests("http://127.0.0.1:9999"),
+    );
+    engine.bootstrap().await.unwrap();
+    Fixture { engine, store, module, url, dir }
+}
+
+async fn user(f: &Fixture, name: &str) {
+    f.engine
+        .create_user(NewUserRequest {
+            username: name.into(),
+            password: Zeroizing::new("password-1".into()),
+            name: Some("Ada Lovelace".into()),
+            ..NewUserRequest::default()
+        })
+        .await
+        .unwrap();
+}
+
+fn request(username: &str, key: KeyAlgorithm) -> NewCredentialRequest {
+    NewCredentialRequest {
+        username: username.into(),
+        key: Some(key),
+        profile: Profile::NaturalPerson,
+        scal: 2,
+        multisign: 1,
+        description: None,
+    }
+}
+
+fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[tokio::test]
+async fn bootstrap_is_idempotent() {
+    let f = fixture().await;
+    let again = f.engine.bootstrap().await.unwrap();
+    assert!(!again.created_root_ca && !again.created_issuing_ca && !again.created_default_group);
+    assert_eq!(f.store.list_cas().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_credential_chains_to_the_root_and_its_stored_key_matches_its_certificate() {
+    let f = fixture().await;
+    user(&f, "ada").await;
+    let view = f.engine.create_credential(request("ada", KeyAlgorithm::Rsa2048)).await.unwrap();
+    assert_eq!(view.valid_from, T0 - 60, "validity comes from the engine's clock");
+    assert!(view.subject.contains("CN=Ada Lovelace"), "{}", view.subject);
+
+    let d = f.dir.path();
+    for ca in f.engine.ca_certificates().await.unwrap() {
+        std::fs::write(d.join(format!("{}.pem", ca.id)), ca.pem).unwrap();
+    }
+    let cred = f.store.credential_by_id(&view.credential_id).await.unwrap().unwrap();
+    let chain = signet_pki::split_chain(&cred.certificate_chain).unwrap();
+    assert_eq!(chain.len(), 3, "leaf, issuing CA, root");
+    std::fs::write(d.join("ee.pem"), signet_pki::to_pem(&chain[0])).unwrap();
+    let p = |n: &str| d.join(n).display().to_string();
+    let out = openssl(&[
+        "verify",
+        "-x509_strict",
+        "-CAfile",
+        &p("root.pem"),
+        "-untrusted",
+        &p("issuing.pem"),
+        &p("ee.pem"),
+    ]);
+    assert!(out.contains("ee.pem: OK"), "{out}");
+
+    // The wrapped key in the database signs for exactly this certificate's public key.
+    let owner = f.store.user_by_username("ada").await.unwrap().unwrap().id;
+    let binding =
+        KeyBinding { owner: &owner, credential: &cred.id, algorithm: KeyAlgorithm::Rsa2048 };
+    let data = b"approved document";
+    std::fs::write(d.join("data"), data).unwrap();
+    let alg = SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha256);
+    let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, data);
+    let sig = f
+        .module
+        .sign_digest(&WrappedKey(cred.wrapped_key.clone()), &binding, alg, &digest)
+        .unwrap();
+    std::fs::write(d.join("sig"), sig).unwrap();
+    openssl(&["x509", "-in", &p("ee.pem"), "-pubkey", "-noout", "-out", &p("pub.pem")]);
+    let out = openssl(&[
+        "dgst",
+        "-sha256",
+        "-verify",
+        &p("pub.pem"),
+        "-signature",
+        &p("sig"),
+        &p("data"),
+    ]);
+    assert!(out.contains("Verified OK"), "{out}");
+}
+
+#[tokio::test]
+async fn a_key_copied_to_another_credential_cannot_sign() {
+    let f = fixture().await;
+    user(&f, "ada").await;
+    let a = f.engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap();
+    let b = f.engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap();
+    let a = f.store.credential_by_id(&a.credential_id).await.unwrap().unwrap();
+    let owner = a.user_id.clone();
+    // Present A's blob as if it were B's.
+    let binding =
+        KeyBinding { owner: &owner, credential: &b.credential_id, algorithm: KeyAlgorithm::EcP256 };
+    let err = f
+        .module
+        .sign_digest(
+            &WrappedKey(a.wrapped_key),
+            &binding,
+            SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256),
+            &[1; 32],
+        )
+        .unwrap_err();
+    assert!(matches!(err, signet_crypto::CryptoError::UnwrapFailed), "{err}");
+}
+
+#[tokio::test]
+async fn a_corrupted_ca_key_fails_cleanly_and_writes_nothing() {
+    let f = fixture().await;
+    user(&f, "ada").await;
+    let pool = sqlx::SqlitePool::connect(&f.url).await.unwrap();
+    pool.execute(
+        "UPDATE certificate_authorities SET wrapped_key = zeroblob(200) WHERE id = 'issuing'",
+    )
+    .await
+    .unwrap();
+    let err = f.engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap_err();
+    assert!(matches!(err, EngineError::Integrity(_)), "{err:?}");
+    assert!(f.engine.list_credentials("ada").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn wrong_pins_lock_and_a_reset_unlocks() {
+    let f = fixture().await;
+    user(&f, "ada").await;
+    assert_eq!(f.engine.verify_pin("ada", "123456").await.unwrap(), PinCheck::NotSet);
+    f.engine.set_pin("ada", "123456").await.unwrap();
+    let max = f.engine.settings().pin_policy.max_attempts;
+    for i in 1..max {
+        assert_eq!(
+            f.engine.verify_pin("ada", "000000").await.unwrap(),
+            PinCheck::Invalid { remaining: max - i }
+        );
+    }
+    assert_eq!(f.engine.verify_pin("ada", "000000").await.unwrap(), PinCheck::Locked);
+    assert_eq!(
+        f.engine.verify_pin("ada", "123456").await.unwrap(),
+        PinCheck::Locked,
+        "right PIN, still locked"
+    );
+    f.engine.set_pin("ada", "654321").await.unwrap();
+    assert_eq!(f.engine.verify_pin("ada", "654321").await.unwrap(), PinCheck::Valid);
+}
+
+#[tokio::test]
+async fn sha1_is_offered_only_where_the_group_allows_it() {
+    let f = fixture().await;
+    f.engine.create_group("legacy", true).await.unwrap();
+    user(&f, "ada").await;
+    f.engine
+        .create_user(NewUserRequest {
+            username: "old".into(),
+            password: Zeroizing::new("password-1".into()),
+            group: Some("legacy".into()),
+            ..NewUserRequest::default()
+        })
+        .await
+        .unwrap();
+    let modern = f.engine.create_credential(request("ada", KeyAlgorithm::Rsa2048)).await.unwrap();
+    let legacy = f.engine.create_credential(request("old", KeyAlgorithm::Rsa2048)).await.unwrap();
+    assert!(!modern.algorithms.iter().any(|a| a.contains("SHA1")), "{:?}", modern.algorithms);
+    assert!(legacy.algorithms.iter().any(|a| a == "RSA-PKCS1-SHA1"), "{:?}", legacy.algorithms);
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_change_nothing() {
+    let f = fixture().await;
+    user(&f, "ada").await;
+    let mut r = request("ada", KeyAlgorithm::EcP256);
+    r.scal = 3;
+    assert!(matches!(f.engine.create_credential(r).await, Err(EngineError::InvalidInput(_))));
+    let mut r = request("ada", KeyAlgorithm::EcP256);
+    r.multisign = 0;
+    assert!(matches!(f.engine.create_credential(r).await, Err(EngineError::InvalidInput(_))));
+    assert!(matches!(
+        f.engine.create_credential(request("nobody", KeyAlgorithm::EcP256)).await,
+        Err(EngineError::NotFound(_))
+    ));
+    assert!(matches!(f.engine.set_pin("ada", "12").await, Err(EngineError::InvalidInput(_))));
+    assert!(matches!(
+        f.engine.create_group("bad name", false).await,
+        Err(EngineError::InvalidInput(_))
+    ));
+    assert!(matches!(f.engine.create_group("default", false).await, Err(EngineError::Conflict(_))));
+    let short = NewUserRequest {
+        username: "bob".into(),
+        password: Zeroizing::new("short".into()),
+        ..NewUserRequest::default()
+    };
+    assert!(matches!(f.engine.create_user(short).await, Err(EngineError::InvalidInput(_))));
+    assert!(f.engine.list_credentials("ada").await.unwrap().is_empty());
+    assert!(f.store.user_by_username("bob").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn client_secrets_are_stored_only_as_hashes() {
+    let f = fixture().await;
+    let c = f.engine.create_client("default", "app").await.unwrap();
+    let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
+    assert_ne!(stored.secret_hash, c.client_secret);
+    assert!(signet_auth::verify_secret(c.client_secret.as_bytes(), &stored.secret_hash).unwrap());
+}

@@ -1,0 +1,171 @@
+//! Runs the real `signet` binary: each test gets its own data directory and a port the
+//! OS picks (`--listen 127.0.0.1:0`, read back from the start-up summary).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
+
+/// A fast test configuration: EC CA keys, so first start takes milliseconds.
+pub const FAST_CONFIG: &str =
+    "[ca]\nkey = \"ec-p256\"\n[certificates]\ndefault_key = \"ec-p256\"\n";
+
+/// A data directory with `signet.toml`.
+pub fn data_dir(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("signet.toml"), config).expect("write config");
+    dir
+}
+
+/// `signet --data-dir DIR <args>` with extra environment, stdin given.
+pub fn signet(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(args).env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn signet");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("signet runs")
+}
+
+/// An admin command with `--json`: its one JSON object, or a panic with the output.
+pub fn admin_json(dir: &Path, args: &[&str], stdin: &str) -> serde_json::Value {
+    let mut all = vec!["admin", "--json"];
+    all.extend_from_slice(args);
+    let out = signet(dir, &all, &[], stdin);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim().lines().count(), 1, "exactly one JSON line: {stdout}");
+    serde_json::from_str(stdout.trim()).expect("JSON output")
+}
+
+/// A running `signet serve`, stopped (SIGTERM, then kill) when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    /// Everything the server printed to stdout up to "listening on".
+    pub banner: String,
+    stderr_path: PathBuf,
+}
+
+impl Server {
+    /// Starts `signet serve` and waits for its "listening on" line.
+    pub fn start(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Self::try_start(dir, extra, env).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Starts and returns the server, or the reason it did not come up.
+    pub fn try_start(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
+        let stderr_path = dir.join(format!("stderr-{}.log", std::process::id()));
+        let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(dir).arg("serve").arg("--listen").arg("127.0.0.1:0").args(extra);
+        cmd.env_remove("RUST_LOG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child =
+            cmd.stdout(Stdio::piped()).stderr(stderr).spawn().expect("spawn signet serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = String::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    banner.push_str(&line);
+                    banner.push('\n');
+                    if let Some(rest) = line.trim().strip_prefix("listening on") {
+                        let url = rest.split_whitespace().next().unwrap_or_default();
+                        let addr = url.split("://").nth(1).unwrap_or_default().to_owned();
+                        // Keep draining stdout so the server never blocks on a full pipe.
+                        std::thread::spawn(move || while rx.recv().is_ok() {});
+                        return Ok(Server { child, addr, banner, stderr_path });
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                    return Err(format!("server did not start: {banner}\n{err}"));
+                }
+            }
+        }
+    }
+
+    /// `curl` against the server: (HTTP status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        curl(&[&format!("http://{}{path}", self.addr)])
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns whether it exited successfully.
+    pub fn stop(mut self) -> bool {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        for _ in 0..200 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// What the server logged.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Runs curl with `args` and returns (status, body).
+pub fn curl(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-S", "--max-time", "20", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+/// File mode bits.
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("stat").permissions().mode() & 0o777
+}
+
+/// `openssl …` output (stdout + stderr).
+pub fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl").args(args).output().expect("openssl runs");
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
