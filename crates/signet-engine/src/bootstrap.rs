@@ -6,7 +6,7 @@ use crate::ca::{CaKey, CertOrder, CA_OWNER, ISSUING_ID, ROOT_ID};
 use crate::{Engine, EngineError};
 use signet_crypto::KeyBinding;
 use signet_pki::{Profile, Subject};
-use signet_store::{CertificateStatus, IssuedCertificate, NewCa, NewGroup, StoreError};
+use signet_store::{NewCa, NewGroup, StoreError};
 
 /// The group every user belongs to unless another is named.
 pub const DEFAULT_GROUP: &str = "default";
@@ -135,18 +135,8 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         };
-        let registry = IssuedCertificate {
-            serial: issued.serial_hex,
-            ca_id: parent.map_or_else(|| id.to_owned(), |p| p.id.clone()),
-            credential_id: None,
-            subject: issued.subject_dn,
-            not_before: issued.not_before,
-            not_after: issued.not_after,
-            der: issued.der,
-            status: CertificateStatus::Valid,
-            revoked_at: None,
-            revocation_reason: None,
-        };
+        let issuer_id = parent.map_or_else(|| id.to_owned(), |p| p.id.clone());
+        let registry = issued.into_registry_entry(issuer_id, None);
         self.store.insert_certificate(registry).await?;
         tracing::info!(ca = id, key = %algorithm, "created CA");
         Ok((ca, true))

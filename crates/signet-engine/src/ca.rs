@@ -4,7 +4,7 @@
 use crate::{Engine, EngineError};
 use signet_crypto::{KeyBinding, ModuleSigner, WrappedKey};
 use signet_pki::{IssueRequest, Issuer, PkiUrls, Profile, Subject};
-use signet_store::CertificateAuthority;
+use signet_store::{CertificateAuthority, CertificateStatus, IssuedCertificate};
 use signet_types::KeyAlgorithm;
 
 /// Owner recorded in the binding of every CA key: service keys never sign for a user
@@ -55,6 +55,28 @@ pub(crate) struct Issued {
     pub subject_dn: String,
     pub not_before: i64,
     pub not_after: i64,
+}
+
+impl Issued {
+    /// The certificate's row in the registry of everything the embedded CA issued.
+    pub(crate) fn into_registry_entry(
+        self,
+        ca_id: String,
+        credential_id: Option<String>,
+    ) -> IssuedCertificate {
+        IssuedCertificate {
+            serial: self.serial_hex,
+            ca_id,
+            credential_id,
+            subject: self.subject_dn,
+            not_before: self.not_before,
+            not_after: self.not_after,
+            der: self.der,
+            status: CertificateStatus::Valid,
+            revoked_at: None,
+            revocation_reason: None,
+        }
+    }
 }
 
 /// A CA certificate for export.

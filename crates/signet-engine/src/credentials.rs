@@ -5,9 +5,7 @@ use crate::ca::{CaKey, CertOrder};
 use crate::{Engine, EngineError};
 use signet_crypto::KeyBinding;
 use signet_pki::{Profile, Subject};
-use signet_store::{
-    CertificateStatus, Credential, CredentialStatus, Group, IssuedCertificate, NewCredential,
-};
+use signet_store::{Credential, CredentialStatus, Group, NewCredential};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
 
 /// Largest `multisign` a credential may be configured with (signatures per SAD).
@@ -161,18 +159,7 @@ impl Engine {
             multisign: i64::from(req.multisign),
             created_at: self.clock.now(),
         };
-        let registry = IssuedCertificate {
-            serial: issued.serial_hex,
-            ca_id: issuing.id.clone(),
-            credential_id: Some(id),
-            subject: issued.subject_dn,
-            not_before: issued.not_before,
-            not_after: issued.not_after,
-            der: issued.der,
-            status: CertificateStatus::Valid,
-            revoked_at: None,
-            revocation_reason: None,
-        };
+        let registry = issued.into_registry_entry(issuing.id.clone(), Some(id));
         let stored = self.store.create_credential(credential, registry).await?;
         tracing::info!(credential = %stored.id, user = %user.username, key = %algorithm, "created credential");
         self.credential_view(stored, &user.username, &user.group_id).await

@@ -20,18 +20,8 @@ pub struct Group {
     pub created_at: i64,
 }
 
-/// A group to create.
-#[derive(Debug, Clone)]
-pub struct NewGroup {
-    /// Group id.
-    pub id: String,
-    /// Unique name.
-    pub name: String,
-    /// Whether legacy SHA-1 signing is allowed.
-    pub allow_sha1: bool,
-    /// Creation time, unix seconds.
-    pub created_at: i64,
-}
+/// A new group: the same fields as the record it becomes.
+pub type NewGroup = Group;
 
 /// An OAuth 2.0 client of a service provider.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,20 +38,8 @@ pub struct Client {
     pub created_at: i64,
 }
 
-/// A client to create.
-#[derive(Clone)]
-pub struct NewClient {
-    /// The OAuth `client_id`.
-    pub id: String,
-    /// Owning group.
-    pub group_id: String,
-    /// Name, unique within the group.
-    pub name: String,
-    /// Argon2 PHC string of the client secret, made by the caller.
-    pub secret_hash: String,
-    /// Creation time, unix seconds.
-    pub created_at: i64,
-}
+/// A new client: the same fields as the record it becomes.
+pub type NewClient = Client;
 
 /// A signer.
 #[derive(Clone, PartialEq, Eq)]
@@ -145,24 +123,8 @@ pub struct CertificateAuthority {
     pub created_at: i64,
 }
 
-/// A certificate authority to insert.
-#[derive(Clone)]
-pub struct NewCa {
-    /// CA id.
-    pub id: String,
-    /// The issuing CA's id; `None` for a root.
-    pub parent_id: Option<String>,
-    /// Subject distinguished name, as text.
-    pub name: String,
-    /// Key algorithm name or OID.
-    pub key_algorithm: String,
-    /// The CA key, wrapped by the crypto module's master key.
-    pub wrapped_key: Vec<u8>,
-    /// The CA certificate, DER.
-    pub certificate: Vec<u8>,
-    /// Creation time, unix seconds.
-    pub created_at: i64,
-}
+/// A new CA: the same fields as the record it becomes.
+pub type NewCa = CertificateAuthority;
 
 /// Revocation status of an issued certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,32 +234,8 @@ pub struct Credential {
     pub created_at: i64,
 }
 
-/// A credential to create.
-#[derive(Clone)]
-pub struct NewCredential {
-    /// Credential id.
-    pub id: String,
-    /// Owner.
-    pub user_id: String,
-    /// Key algorithm name or OID.
-    pub key_algorithm: String,
-    /// The private key, wrapped by the crypto module's master key.
-    pub wrapped_key: Vec<u8>,
-    /// Concatenated DER certificates, signer first.
-    pub certificate_chain: Vec<u8>,
-    /// Certificate profile name.
-    pub profile: String,
-    /// Initial status.
-    pub status: CredentialStatus,
-    /// Free text shown to the signer.
-    pub description: Option<String>,
-    /// CSC SCAL, 1 or 2.
-    pub scal: i64,
-    /// CSC `multisign`.
-    pub multisign: i64,
-    /// Creation time, unix seconds.
-    pub created_at: i64,
-}
+/// A new credential: the same fields as the record it becomes.
+pub type NewCredential = Credential;
 
 // Debug by hand where a field is secret: hashes are hidden, wrapped keys are
 // shown only by length, so a record can be logged without leaking either.
@@ -323,18 +261,6 @@ impl fmt::Debug for Len {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("id", &self.id)
-            .field("group_id", &self.group_id)
-            .field("name", &self.name)
-            .field("secret_hash", &Hidden(true))
-            .field("created_at", &self.created_at)
-            .finish()
-    }
-}
-
-impl fmt::Debug for NewClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewClient")
             .field("id", &self.id)
             .field("group_id", &self.group_id)
             .field("name", &self.name)
@@ -394,41 +320,9 @@ impl fmt::Debug for CertificateAuthority {
     }
 }
 
-impl fmt::Debug for NewCa {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewCa")
-            .field("id", &self.id)
-            .field("parent_id", &self.parent_id)
-            .field("name", &self.name)
-            .field("key_algorithm", &self.key_algorithm)
-            .field("wrapped_key", &Len(self.wrapped_key.len()))
-            .field("certificate", &Len(self.certificate.len()))
-            .field("created_at", &self.created_at)
-            .finish()
-    }
-}
-
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credential")
-            .field("id", &self.id)
-            .field("user_id", &self.user_id)
-            .field("key_algorithm", &self.key_algorithm)
-            .field("wrapped_key", &Len(self.wrapped_key.len()))
-            .field("certificate_chain", &Len(self.certificate_chain.len()))
-            .field("profile", &self.profile)
-            .field("status", &self.status)
-            .field("description", &self.description)
-            .field("scal", &self.scal)
-            .field("multisign", &self.multisign)
-            .field("created_at", &self.created_at)
-            .finish()
-    }
-}
-
-impl fmt::Debug for NewCredential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewCredential")
             .field("id", &self.id)
             .field("user_id", &self.user_id)
             .field("key_algorithm", &self.key_algorithm)

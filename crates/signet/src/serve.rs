@@ -9,7 +9,7 @@ use signet_server::{ServerOptions, TlsFiles};
 pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     let config = &loaded.config;
     let opened = open(config, Mode::Serve).await?;
-    let report = opened.engine.bootstrap().await.context("creating the embedded CA")?;
+    let report = opened.engine.bootstrap().await.context("embedded CA")?;
 
     let created = |c: bool| if c { "created" } else { "reused" };
     println!("Signet {}", env!("CARGO_PKG_VERSION"));

@@ -101,3 +101,21 @@ fn an_unreachable_postgres_is_a_clear_error() {
     assert!(e.contains("database postgres://signet:***@127.0.0.1:1/signet"), "{e}");
     assert!(!e.contains(":pw@"), "password hidden: {e}");
 }
+
+#[test]
+fn a_corrupted_wrapped_ca_key_stops_the_start_with_a_clear_reason() {
+    let dir = data_dir(FAST_CONFIG);
+    Server::start(dir.path(), &[], &[]).stop();
+    let db = dir.path().join("signet.db");
+    let script = "import sqlite3, sys\n\
+                  c = sqlite3.connect(sys.argv[1])\n\
+                  c.execute(\"UPDATE certificate_authorities SET wrapped_key = zeroblob(120) WHERE id = 'issuing'\")\n\
+                  c.commit()\n";
+    let ok = std::process::Command::new("python3")
+        .args(["-c", script, db.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let e = refused(dir.path(), &[]);
+    assert!(e.contains("embedded CA") && e.contains("corrupted or does not belong"), "{e}");
+}
