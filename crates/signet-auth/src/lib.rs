@@ -3,7 +3,6 @@
 //! random secret generation.
 
 mod pin;
-mod secret;
 
 pub use pin::{PinPolicy, PinRejected};
-pub use secret::{generate_secret, hash_secret, verify_secret, SecretError};
+pub use signet_crypto::secret::{generate_secret, hash_secret, verify_secret, SecretError};

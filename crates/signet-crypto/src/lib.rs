@@ -10,6 +10,7 @@
 pub mod digest;
 mod error;
 mod module;
+pub mod secret;
 mod signer;
 pub mod soft;
 

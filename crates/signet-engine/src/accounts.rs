@@ -108,12 +108,20 @@ impl Engine {
             allow_sha1,
             created_at: self.clock.now(),
         };
-        Ok(self
+        let g: GroupView = self
             .store
             .create_group(group)
             .await
             .map_err(|e| conflict(e, format!("group `{name}` already exists")))?
-            .into())
+            .into();
+        self.admin_audit(
+            "group.create",
+            None,
+            None,
+            serde_json::json!({ "group": g.name, "allow_sha1": g.allow_sha1 }),
+        )
+        .await?;
+        Ok(g)
     }
 
     pub(crate) async fn group_named(&self, name: &str) -> Result<Group, EngineError> {
@@ -143,6 +151,13 @@ impl Engine {
         let client = self.store.create_client(client).await.map_err(|e| {
             conflict(e, format!("group `{group}` already has a client named `{name}`"))
         })?;
+        self.admin_audit(
+            "client.create",
+            None,
+            None,
+            serde_json::json!({ "client_id": client.id, "group": g.name }),
+        )
+        .await?;
         Ok(ClientCreated {
             client_id: client.id,
             client_secret: secret,
@@ -193,6 +208,13 @@ impl Engine {
             .create_user(user)
             .await
             .map_err(|e| conflict(e, format!("user `{}` already exists", req.username)))?;
+        self.admin_audit(
+            "user.create",
+            Some(&user.id),
+            None,
+            serde_json::json!({ "username": user.username, "group": group.name }),
+        )
+        .await?;
         Ok(user_view(user, group.name))
     }
 
@@ -220,53 +242,15 @@ impl Engine {
         let user = self.user_named(username).await?;
         let pin_hash = hash(pin.as_bytes()).await?;
         self.store.set_pin(&user.id, &pin_hash).await?;
+        self.admin_audit(
+            "user.set_pin",
+            Some(&user.id),
+            None,
+            serde_json::json!({ "username": user.username }),
+        )
+        .await?;
         Ok(())
     }
-
-    /// Checks a user's signing PIN: a wrong PIN counts towards the lock, atomically in
-    /// the database; a locked PIN is refused even when it is right.
-    pub async fn verify_pin(&self, username: &str, pin: &str) -> Result<PinCheck, EngineError> {
-        let user = self.user_named(username).await?;
-        let Some(pin_hash) = user.pin_hash.clone() else {
-            return Ok(PinCheck::NotSet);
-        };
-        if user.pin_locked {
-            return Ok(PinCheck::Locked);
-        }
-        let pin = Zeroizing::new(pin.to_owned());
-        let ok = tokio::task::spawn_blocking(move || {
-            signet_auth::verify_secret(pin.as_bytes(), &pin_hash)
-        })
-        .await
-        .map_err(|e| EngineError::Internal(e.to_string()))??;
-        if ok {
-            self.store.reset_pin_failures(&user.id).await?;
-            return Ok(PinCheck::Valid);
-        }
-        let max = i64::from(self.settings.pin_policy.max_attempts);
-        let state = self.store.record_pin_failure(&user.id, max).await?;
-        Ok(if state.locked {
-            PinCheck::Locked
-        } else {
-            PinCheck::Invalid { remaining: u32::try_from(max - state.failures).unwrap_or(0) }
-        })
-    }
-}
-
-/// The outcome of a PIN check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinCheck {
-    /// Right PIN.
-    Valid,
-    /// Wrong PIN; this many attempts are left.
-    Invalid {
-        /// Attempts left before the lock.
-        remaining: u32,
-    },
-    /// Locked (now or before).
-    Locked,
-    /// The user has no PIN.
-    NotSet,
 }
 
 fn user_view(u: User, group: String) -> UserView {

@@ -161,6 +161,13 @@ impl Engine {
         };
         let registry = issued.into_registry_entry(issuing.id.clone(), Some(id));
         let stored = self.store.create_credential(credential, registry).await?;
+        self.admin_audit(
+            "credential.create",
+            Some(&user.id),
+            Some(&stored.id),
+            serde_json::json!({ "key": algorithm.as_str(), "profile": stored.profile, "scal": stored.scal, "multisign": stored.multisign }),
+        )
+        .await?;
         tracing::info!(credential = %stored.id, user = %user.username, key = %algorithm, "created credential");
         self.credential_view(stored, &user.username, &user.group_id).await
     }

@@ -16,6 +16,12 @@ pub enum EngineError {
     /// The request itself is wrong.
     #[error("{0}")]
     InvalidInput(String),
+    /// The caller could not be authenticated (wrong password or client secret).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is authenticated but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The database or crypto module does not answer.
     #[error("service unavailable: {0}")]
     Unavailable(String),

@@ -3,20 +3,26 @@
 //! nothing else.
 
 mod accounts;
+mod audit;
 mod bootstrap;
 mod ca;
 mod credentials;
+mod csc;
 mod demo;
 mod error;
 mod settings;
+mod tokens;
 
-pub use accounts::{ClientCreated, GroupView, NewUserRequest, PinCheck, UserView};
+pub use accounts::{ClientCreated, GroupView, NewUserRequest, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
+pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use error::EngineError;
 pub use settings::{CaSettings, EngineSettings};
+pub use signet_sam::{SadView, SamError};
+pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};
 
 use signet_crypto::CryptoModule;
 use signet_store::Store;
@@ -30,6 +36,7 @@ pub struct Engine {
     crypto: Arc<dyn CryptoModule>,
     clock: Arc<dyn Clock>,
     settings: Arc<EngineSettings>,
+    sam: signet_sam::Sam,
 }
 
 impl std::fmt::Debug for Engine {
@@ -65,7 +72,16 @@ impl Engine {
         clock: Arc<dyn Clock>,
         settings: EngineSettings,
     ) -> Self {
-        Self { store, crypto, clock, settings: Arc::new(settings) }
+        let sam = signet_sam::Sam::new(
+            store.clone(),
+            crypto.clone(),
+            clock.clone(),
+            signet_sam::SamSettings {
+                sad_ttl_seconds: settings.sad_ttl_seconds,
+                pin_max_attempts: settings.pin_policy.max_attempts,
+            },
+        );
+        Self { store, crypto, clock, settings: Arc::new(settings), sam }
     }
 
     /// The settings in force.

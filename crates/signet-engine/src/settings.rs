@@ -35,6 +35,8 @@ pub struct EngineSettings {
     pub default_key: KeyAlgorithm,
     /// Signing PIN rules.
     pub pin_policy: PinPolicy,
+    /// Lifetime of a SAD in seconds.
+    pub sad_ttl_seconds: i64,
 }
 
 impl EngineSettings {
@@ -54,6 +56,7 @@ impl EngineSettings {
             certificate_validity_days: 365,
             default_key: KeyAlgorithm::EcP256,
             pin_policy: PinPolicy::default(),
+            sad_ttl_seconds: 300,
         }
     }
 }

@@ -5,7 +5,7 @@
 use signet_crypto::soft::SoftModule;
 use signet_crypto::{CryptoModule, KeyBinding, WrappedKey};
 use signet_engine::{
-    Engine, EngineError, EngineSettings, NewCredentialRequest, NewUserRequest, PinCheck,
+    Caller, Engine, EngineError, EngineSettings, NewCredentialRequest, NewUserRequest, SamError,
 };
 use signet_pki::Profile;
 use signet_store::{SqlStore, Store};
@@ -172,23 +172,43 @@ async fn a_corrupted_ca_key_fails_cleanly_and_writes_nothing() {
 async fn wrong_pins_lock_and_a_reset_unlocks() {
     let f = fixture().await;
     user(&f, "ada").await;
-    assert_eq!(f.engine.verify_pin("ada", "123456").await.unwrap(), PinCheck::NotSet);
+    let cred = f.engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap();
+    let caller = Caller::User {
+        user: f.store.user_by_username("ada").await.unwrap().unwrap(),
+        family: "t".into(),
+    };
+    let authorize = |pin: &'static str| {
+        let (engine, caller, id) = (f.engine.clone(), caller.clone(), cred.credential_id.clone());
+        async move {
+            engine
+                .csc_authorize(
+                    &caller,
+                    &id,
+                    1,
+                    vec![vec![7u8; 32]],
+                    None,
+                    Some(Zeroizing::new(pin.to_owned())),
+                    None,
+                )
+                .await
+        }
+    };
+    assert!(matches!(authorize("123456").await, Err(SamError::PinNotSet)));
     f.engine.set_pin("ada", "123456").await.unwrap();
-    let max = f.engine.settings().pin_policy.max_attempts;
+    let max = i64::from(f.engine.settings().pin_policy.max_attempts);
     for i in 1..max {
-        assert_eq!(
-            f.engine.verify_pin("ada", "000000").await.unwrap(),
-            PinCheck::Invalid { remaining: max - i }
-        );
+        match authorize("000000").await {
+            Err(SamError::InvalidPin { remaining }) => assert_eq!(remaining, max - i),
+            other => panic!("attempt {i}: {other:?}"),
+        }
     }
-    assert_eq!(f.engine.verify_pin("ada", "000000").await.unwrap(), PinCheck::Locked);
-    assert_eq!(
-        f.engine.verify_pin("ada", "123456").await.unwrap(),
-        PinCheck::Locked,
+    assert!(matches!(authorize("000000").await, Err(SamError::PinLocked)));
+    assert!(
+        matches!(authorize("123456").await, Err(SamError::PinLocked)),
         "right PIN, still locked"
     );
     f.engine.set_pin("ada", "654321").await.unwrap();
-    assert_eq!(f.engine.verify_pin("ada", "654321").await.unwrap(), PinCheck::Valid);
+    assert!(authorize("654321").await.is_ok());
 }
 
 #[tokio::test]

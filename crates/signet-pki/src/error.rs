@@ -77,6 +77,22 @@ pub enum PkiError {
     /// A signature `AlgorithmIdentifier` Signet does not produce or accept.
     #[error("unsupported signature algorithm: {0}")]
     UnsupportedAlgorithm(String),
+    /// A `TimeStampReq` the TSA refuses (RFC 3161 §2.4.2): `failure` is the
+    /// `PKIFailureInfo` bit to answer with ([`crate::tsp::response_rejection`]).
+    #[error("time-stamp request refused ({failure}): {reason}")]
+    TimeStampRequest {
+        /// The failure to report in the rejection response.
+        failure: crate::tsp::FailureInfo,
+        /// What is wrong, for the status text and the log.
+        reason: String,
+    },
+    /// Time-stamp token parameters that cannot be encoded (millis ≥ 1000, bad serial, a
+    /// TSA certificate that does not parse or does not fit the signer).
+    #[error("invalid time-stamp token parameters: {0}")]
+    InvalidTokenParams(String),
+    /// Bytes that should be a time-stamp token (RFC 3161 §2.4.2) are not.
+    #[error("invalid time-stamp token: {0}")]
+    InvalidTimeStampToken(String),
     /// The crypto module refused or failed to sign.
     #[error("signing failed: {0}")]
     Signing(#[from] CryptoError),

@@ -1,14 +1,16 @@
 //! The X.509 v3 extensions of each [`Profile`] (RFC 5280 §4.2).
 //!
-//! | extension | root CA | issuing CA | natural / legal person |
-//! |---|---|---|---|
-//! | basicConstraints (§4.2.1.9) | critical, cA | critical, cA, pathLen 0 | non-critical, cA false |
-//! | keyUsage (§4.2.1.3) | critical, keyCertSign cRLSign | same | critical, digitalSignature nonRepudiation |
-//! | subjectKeyIdentifier (§4.2.1.2) | yes | yes | yes |
-//! | authorityKeyIdentifier (§4.2.1.1) | — (self-signed) | issuer's SKI | issuer's SKI |
-//! | subjectAltName rfc822Name (§4.2.1.6) | if an e-mail is given | same | same |
-//! | cRLDistributionPoints (§4.2.1.13) | — | root's CRL | issuing CA's CRL |
-//! | authorityInfoAccess (§4.2.2.1) | — | caIssuers | OCSP + caIssuers |
+//! | extension | root CA | issuing CA | natural / legal person | TSA / OCSP responder |
+//! |---|---|---|---|---|
+//! | basicConstraints (§4.2.1.9) | critical, cA | critical, cA, pathLen 0 | non-critical, cA false | same |
+//! | keyUsage (§4.2.1.3) | critical, keyCertSign cRLSign | same | critical, digitalSignature nonRepudiation | critical, digitalSignature |
+//! | extendedKeyUsage (§4.2.1.12) | — | — | — | critical, timeStamping / OCSPSigning only |
+//! | id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1) | — | — | — | OCSP responder only |
+//! | subjectKeyIdentifier (§4.2.1.2) | yes | yes | yes | yes |
+//! | authorityKeyIdentifier (§4.2.1.1) | — (self-signed) | issuer's SKI | issuer's SKI | issuer's SKI |
+//! | subjectAltName rfc822Name (§4.2.1.6) | if an e-mail is given | same | same | same |
+//! | cRLDistributionPoints (§4.2.1.13) | — | root's CRL | issuing CA's CRL | same |
+//! | authorityInfoAccess (§4.2.2.1) | — | caIssuers | OCSP + caIssuers | TSA: OCSP + caIssuers; OCSP responder: caIssuers |
 //!
 //! EN 319 412-2 §4.3.11 (natural persons) and EN 319 412-3 (legal persons, by reference)
 //! require the AIA caIssuers access method, and an OCSP access location when the CA runs
@@ -18,8 +20,9 @@
 use crate::name::email_general_name;
 use crate::{PkiError, PkiUrls, Profile};
 use const_oid::db::rfc5280::{ID_AD_CA_ISSUERS, ID_AD_OCSP};
+use const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK;
 use const_oid::AssociatedOid;
-use der::asn1::{Ia5String, OctetString};
+use der::asn1::{Ia5String, Null, OctetString};
 use der::Encode;
 use signet_types::HashAlgorithm;
 use spki::SubjectPublicKeyInfoOwned;
@@ -27,7 +30,7 @@ use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
-    CrlDistributionPoints, SubjectAltName, SubjectKeyIdentifier,
+    CrlDistributionPoints, ExtendedKeyUsage, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::ext::{Extension, Extensions};
 
@@ -55,6 +58,21 @@ pub(crate) fn extensions(inputs: &ExtensionInputs<'_>) -> Result<Extensions, Pki
     out.push(extension(&basic, profile.is_ca())?);
     // RFC 5280 §4.2.1.3: "When present, conforming CAs SHOULD mark this extension as critical."
     out.push(extension(&profile.key_usage(), true)?);
+    if let Some(purpose) = profile.extended_key_usage() {
+        // RFC 3161 §2.3: the TSA certificate "MUST contain only one instance of the extended
+        // key usage field extension … with KeyPurposeID having value: id-kp-timeStamping.
+        // This extension MUST be critical." The OCSP responder's is made critical too.
+        out.push(extension(&ExtendedKeyUsage(vec![purpose]), true)?);
+    }
+    if profile == Profile::Ocsp {
+        // RFC 6960 §4.2.2.2.1: `id-pkix-ocsp-nocheck`, "a value of NULL … SHOULD be a
+        // non-critical extension": clients trust the responder for its lifetime.
+        out.push(Extension {
+            extn_id: ID_PKIX_OCSP_NOCHECK,
+            critical: false,
+            extn_value: octets(&Null.to_der().map_err(PkiError::encoding("NULL"))?)?,
+        });
+    }
     let ski = key_identifier(inputs.subject_public_key);
     out.push(extension(&SubjectKeyIdentifier(octets(&ski)?), false)?);
 
@@ -83,7 +101,7 @@ pub(crate) fn extensions(inputs: &ExtensionInputs<'_>) -> Result<Extensions, Pki
         out.push(extension(&CrlDistributionPoints(vec![crl]), false)?);
 
         let mut access = Vec::new();
-        if profile.is_end_entity() {
+        if profile.is_end_entity() || profile == Profile::Tsa {
             access.push(AccessDescription {
                 access_method: ID_AD_OCSP,
                 access_location: uri(&inputs.urls.ocsp())?,

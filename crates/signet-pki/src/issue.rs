@@ -169,7 +169,7 @@ pub fn serial_from_random(mut bytes: [u8; 16]) -> Vec<u8> {
 /// `CertificateSerialNumber ::= INTEGER`, "a positive integer … no longer than 20 octets"
 /// (RFC 5280 §4.1.2.2). `bytes` is read as unsigned; a 0x00 octet is added in the
 /// encoding when the top bit is set.
-fn serial_number(bytes: &[u8]) -> Result<SerialNumber, PkiError> {
+pub(crate) fn serial_number(bytes: &[u8]) -> Result<SerialNumber, PkiError> {
     let first =
         bytes.iter().position(|b| *b != 0).ok_or(PkiError::InvalidSerial("it is zero or empty"))?;
     SerialNumber::new(&bytes[first..])
@@ -177,7 +177,7 @@ fn serial_number(bytes: &[u8]) -> Result<SerialNumber, PkiError> {
 }
 
 /// Parses the signer's key and checks its signature algorithm fits it.
-fn signer_key(signer: &dyn Signer) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
+pub(crate) fn signer_key(signer: &dyn Signer) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
     let spki = parse_spki(signer.public_key(), "signer")?;
     let family = key_family(&spki)?;
     let algorithm = signer.algorithm();

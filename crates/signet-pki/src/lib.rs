@@ -9,6 +9,8 @@
 //! issue(IssueRequest { profile, subject, subject_public_key, serial, validity, issuer, urls }, signer)
 //!   → DER Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
 //! ```
+//!
+//! [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
 
 pub mod algorithm_identifier;
 mod error;
@@ -19,6 +21,7 @@ mod parse;
 mod profile;
 mod tbs;
 mod time;
+pub mod tsp;
 mod urls;
 
 pub use error::PkiError;

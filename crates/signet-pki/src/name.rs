@@ -31,6 +31,8 @@ const UB_EMAIL: usize = 255;
 /// - Legal persons (EN 319 412-3 §4.2.1) need `organizationName` (the full registered
 ///   name) and carry no personal names.
 /// - CAs carry no personal names.
+/// - TSA and OCSP responder certificates name a service: CN + organizationName, no
+///   personal names.
 pub(crate) fn subject_name(profile: Profile, subject: &Subject) -> Result<RdnSequence, PkiError> {
     let personal = subject.given_name.is_some() || subject.surname.is_some();
     match profile {
@@ -44,7 +46,14 @@ pub(crate) fn subject_name(profile: Profile, subject: &Subject) -> Result<RdnSeq
                 "a legal person's certificate needs an organizationName (EN 319 412-3 §4.2.1)",
             ))
         }
-        Profile::LegalPerson | Profile::RootCa | Profile::IssuingCa if personal => {
+        Profile::Tsa | Profile::Ocsp if subject.organization.is_none() => {
+            return Err(invalid(&format!(
+                "a {profile} certificate needs an organizationName (the service's operator)"
+            )))
+        }
+        Profile::LegalPerson | Profile::RootCa | Profile::IssuingCa | Profile::Tsa | Profile::Ocsp
+            if personal =>
+        {
             return Err(invalid(&format!(
                 "givenName and surname name a natural person; profile {profile} does not carry them"
             )))

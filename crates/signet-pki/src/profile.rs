@@ -1,6 +1,8 @@
 //! Certificate profiles: which kind of certificate is issued, and therefore which
 //! extensions it carries (see [`crate::issue`] and the `extensions` module).
 
+use const_oid::db::rfc5280::{ID_KP_OCSP_SIGNING, ID_KP_TIME_STAMPING};
+use const_oid::ObjectIdentifier;
 use std::fmt;
 use std::str::FromStr;
 use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
@@ -18,6 +20,14 @@ pub enum Profile {
     NaturalPerson,
     /// A legal person's sealing certificate (ETSI EN 319 412-3).
     LegalPerson,
+    /// A time-stamping unit's certificate (RFC 3161 §2.3): extendedKeyUsage critical with
+    /// only id-kp-timeStamping, keyUsage digitalSignature. Chosen by the TSA setup code,
+    /// never parsed from a request.
+    Tsa,
+    /// An OCSP responder's delegated signing certificate (RFC 6960 §4.2.2.2):
+    /// extendedKeyUsage id-kp-OCSPSigning (critical) and `id-pkix-ocsp-nocheck`
+    /// (§4.2.2.2.1). Chosen by the CA setup code, never parsed from a request.
+    Ocsp,
 }
 
 /// A profile name that is not an end-entity profile.
@@ -26,13 +36,16 @@ pub enum Profile {
 pub struct UnknownProfile(pub String);
 
 impl Profile {
-    /// The profile's name: `root-ca`, `issuing-ca`, `natural-person`, `legal-person`.
+    /// The profile's name: `root-ca`, `issuing-ca`, `natural-person`, `legal-person`,
+    /// `tsa`, `ocsp-responder`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RootCa => "root-ca",
             Self::IssuingCa => "issuing-ca",
             Self::NaturalPerson => "natural-person",
             Self::LegalPerson => "legal-person",
+            Self::Tsa => "tsa",
+            Self::Ocsp => "ocsp-responder",
         }
     }
 
@@ -42,8 +55,27 @@ impl Profile {
     }
 
     /// Whether the profile is for a signer (natural person) or a seal creator (legal person).
+    /// The service profiles ([`Profile::Tsa`], [`Profile::Ocsp`]) are not: their keys are
+    /// service keys and never sign for a user.
     pub fn is_end_entity(self) -> bool {
-        !self.is_ca()
+        matches!(self, Self::NaturalPerson | Self::LegalPerson)
+    }
+
+    /// Whether the profile is for one of Signet's own services (TSA, OCSP responder): a
+    /// non-CA certificate restricted by a critical extendedKeyUsage.
+    pub fn is_service(self) -> bool {
+        matches!(self, Self::Tsa | Self::Ocsp)
+    }
+
+    /// The single `extendedKeyUsage` purpose of a service profile (RFC 5280 §4.2.1.12):
+    /// id-kp-timeStamping for a TSA (RFC 3161 §2.3: "the only key purpose … MUST be
+    /// critical"), id-kp-OCSPSigning for an OCSP responder (RFC 6960 §4.2.2.2).
+    pub fn extended_key_usage(self) -> Option<ObjectIdentifier> {
+        match self {
+            Self::Tsa => Some(ID_KP_TIME_STAMPING),
+            Self::Ocsp => Some(ID_KP_OCSP_SIGNING),
+            _ => None,
+        }
     }
 
     /// The `keyUsage` bits (RFC 5280 §4.2.1.3), always marked critical.
@@ -53,12 +85,15 @@ impl Profile {
     /// - End entities: digitalSignature and nonRepudiation (contentCommitment), the
     ///   combination EN 319 412-2 §4.3.2 (natural persons) and EN 319 412-3 §4.3.1 (legal
     ///   persons, by reference) allow for certificates used to create signatures and seals.
+    /// - TSA and OCSP responder: digitalSignature only (what OpenSSL's timestamp-signing
+    ///   purpose check and RFC 6960 §4.2.2.2 expect of a signing-only service key).
     pub fn key_usage(self) -> KeyUsage {
         KeyUsage(match self {
             Self::RootCa | Self::IssuingCa => KeyUsages::KeyCertSign | KeyUsages::CRLSign,
             Self::NaturalPerson | Self::LegalPerson => {
                 KeyUsages::DigitalSignature | KeyUsages::NonRepudiation
             }
+            Self::Tsa | Self::Ocsp => KeyUsages::DigitalSignature.into(),
         })
     }
 }
@@ -71,7 +106,8 @@ impl fmt::Display for Profile {
 
 /// Parses the end-entity profile names a caller may request (`natural-person`,
 /// `legal-person`). CA profiles are chosen by the CA setup code, never parsed from a
-/// request, so `root-ca` and `issuing-ca` are refused here.
+/// request, and neither are the service profiles, so `root-ca`, `issuing-ca`, `tsa` and
+/// `ocsp-responder` are refused here.
 impl FromStr for Profile {
     type Err = UnknownProfile;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -94,6 +130,8 @@ mod tests {
         }
         assert!("root-ca".parse::<Profile>().is_err());
         assert!("issuing-ca".parse::<Profile>().is_err());
+        assert!("tsa".parse::<Profile>().is_err());
+        assert!("ocsp-responder".parse::<Profile>().is_err());
         assert!("Natural-Person".parse::<Profile>().is_err());
     }
 
@@ -103,5 +141,12 @@ mod tests {
         assert!(!Profile::RootCa.key_usage().digital_signature());
         let ee = Profile::NaturalPerson.key_usage();
         assert!(ee.digital_signature() && ee.non_repudiation() && !ee.key_cert_sign());
+        for p in [Profile::Tsa, Profile::Ocsp] {
+            let ku = p.key_usage();
+            assert!(ku.digital_signature() && !ku.non_repudiation() && !ku.key_cert_sign());
+            assert!(p.is_service() && !p.is_ca() && !p.is_end_entity());
+        }
+        assert_eq!(Profile::Tsa.extended_key_usage(), Some(ID_KP_TIME_STAMPING));
+        assert_eq!(Profile::NaturalPerson.extended_key_usage(), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Signet's HTTP server: the axum router and the listener (plain or TLS through rustls),
 //! with graceful shutdown. Routes map engine results to HTTP; they hold no domain logic.
 
+mod csc;
 mod health;
 mod listener;
 
@@ -13,6 +14,7 @@ use signet_engine::Engine;
 pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(csc::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(engine)
 }

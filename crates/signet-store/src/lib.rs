@@ -5,17 +5,22 @@
 //! schema lives in `migrations/sqlite` and `migrations/postgres`, with the same
 //! numbering, and is applied by [`SqlStore::connect`]. Everything that must be
 //! decided once across nodes (uniqueness, PIN failure counting) is decided by
-//! the database.
+//! the database, and so is the order of the audit log (see [`audit`]).
 
+pub mod audit;
 pub mod error;
 pub mod model;
 mod sql;
 mod store;
 
+pub use audit::{
+    verify_chain, AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport, ChainVerifier,
+};
 pub use error::StoreError;
 pub use model::{
     CertificateAuthority, CertificateStatus, Client, Credential, CredentialStatus, Group,
-    IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, User,
+    IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser,
+    PinState, Sad, Token, TokenKind, User,
 };
 pub use sql::SqlStore;
-pub use store::Store;
+pub use store::{Store, StoreTx};

@@ -237,6 +237,141 @@ pub struct Credential {
 /// A new credential: the same fields as the record it becomes.
 pub type NewCredential = Credential;
 
+/// What a bearer token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// An OAuth 2.0 access token presented to the CSC API.
+    Access,
+    /// An OAuth 2.0 refresh token, exchanged for a new access token.
+    Refresh,
+    /// A token of the `service` scope (CSC `oauth2/authorize` `scope=service`).
+    Service,
+}
+
+impl TokenKind {
+    /// The stored text: `access`, `refresh` or `service`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Refresh => "refresh",
+            Self::Service => "service",
+        }
+    }
+
+    /// Reads the stored text; `None` if unknown.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "access" => Some(Self::Access),
+            "refresh" => Some(Self::Refresh),
+            "service" => Some(Self::Service),
+            _ => None,
+        }
+    }
+}
+
+/// A bearer token to store. Only the hash of the token is kept: the token
+/// itself is shown once to the client and never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    /// Lower-case hex SHA-256 of the bearer token.
+    pub token_hash: String,
+    /// What the token is for.
+    pub kind: TokenKind,
+    /// The user the token acts for (`None` for a client-only token).
+    pub user_id: Option<String>,
+    /// The OAuth client it was issued to.
+    pub client_id: Option<String>,
+    /// Granted scope, space-separated (RFC 6749 §3.3).
+    pub scope: String,
+    /// Shared by an access token and its refresh token, so that revoking one
+    /// can revoke them all.
+    pub family_id: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Issue time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A stored bearer token. Expiry is the caller's to check, with its `Clock`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lower-case hex SHA-256 of the bearer token.
+    pub token_hash: String,
+    /// What the token is for.
+    pub kind: TokenKind,
+    /// The user the token acts for.
+    pub user_id: Option<String>,
+    /// The OAuth client it was issued to.
+    pub client_id: Option<String>,
+    /// Granted scope, space-separated.
+    pub scope: String,
+    /// The token's family (see [`NewToken::family_id`]).
+    pub family_id: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Whether the token was revoked.
+    pub revoked: bool,
+    /// Issue time, unix seconds.
+    pub created_at: i64,
+}
+
+/// Signature Activation Data to store (CSC `credentials/authorize`): the
+/// authorisation of up to `remaining` signatures with one credential, bound to
+/// a user and, at SCAL 2, to the listed document hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSad {
+    /// Lower-case hex SHA-256 of the SAD given to the client.
+    pub sad_hash: String,
+    /// The signer.
+    pub user_id: String,
+    /// The credential the SAD unlocks.
+    pub credential_id: String,
+    /// The client the SAD was issued to.
+    pub client_id: Option<String>,
+    /// Hash algorithm OID of `hashes` (CSC `hashAlgo`), when hashes are bound.
+    pub hash_algo: Option<String>,
+    /// The authorised digests, base64 (never containing ','); empty when the
+    /// SAD authorises a count only (SCAL 1).
+    pub hashes: Vec<String>,
+    /// Signatures still allowed (CSC `numSignatures`).
+    pub remaining: i64,
+    /// The factors that were checked, e.g. `"pin,otp"`.
+    pub factors: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Issue time, unix seconds.
+    pub created_at: i64,
+}
+
+/// Stored Signature Activation Data. `version` changes on every update; a
+/// consumer passes the version it read, so concurrent consumers cannot both
+/// use the same authorisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sad {
+    /// Lower-case hex SHA-256 of the SAD.
+    pub sad_hash: String,
+    /// The signer.
+    pub user_id: String,
+    /// The credential the SAD unlocks.
+    pub credential_id: String,
+    /// The client the SAD was issued to.
+    pub client_id: Option<String>,
+    /// Hash algorithm OID of `hashes`.
+    pub hash_algo: Option<String>,
+    /// The authorised digests not yet signed, base64.
+    pub hashes: Vec<String>,
+    /// Signatures still allowed.
+    pub remaining: i64,
+    /// The factors that were checked.
+    pub factors: String,
+    /// Compare-and-set version: 0 at insert, +1 per change.
+    pub version: i64,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Issue time, unix seconds.
+    pub created_at: i64,
+}
+
 // Debug by hand where a field is secret: hashes are hidden, wrapped keys are
 // shown only by length, so a record can be logged without leaking either.
 
@@ -351,6 +486,10 @@ mod tests {
             assert_eq!(CertificateStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(CredentialStatus::parse("ENABLED"), None);
+        for k in [TokenKind::Access, TokenKind::Refresh, TokenKind::Service] {
+            assert_eq!(TokenKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(TokenKind::parse("bearer"), None);
     }
 
     #[test]

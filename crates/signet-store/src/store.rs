@@ -1,11 +1,14 @@
-//! The [`Store`] trait: everything the other crates may ask of storage.
+//! The [`Store`] trait: everything the other crates may ask of storage; and
+//! [`StoreTx`], the unit of work that changes CSC state together with its
+//! audit record.
 
 use async_trait::async_trait;
 
+use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewUser, PinState, User,
+    NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -123,4 +126,117 @@ pub trait Store: Send + Sync {
         &self,
         serial: &str,
     ) -> Result<Option<IssuedCertificate>, StoreError>;
+
+    // --- CSC: unit of work, tokens, SADs, audit -------------------------------
+
+    /// Starts a unit of work: the changes made through the returned
+    /// [`StoreTx`] are written together by [`StoreTx::commit`], or not at all
+    /// (dropping it uncommitted rolls back).
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+
+    /// The token with this hash (lower-case hex SHA-256 of the bearer value),
+    /// revoked or expired ones included: the caller checks both.
+    async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError>;
+
+    /// The SAD with this hash (lower-case hex SHA-256 of the SAD), expired or
+    /// used up ones included: the caller checks both, then consumes it with
+    /// [`StoreTx::consume_sad`] passing the version it read.
+    async fn sad_by_hash(&self, sad_hash: &str) -> Result<Option<Sad>, StoreError>;
+
+    /// Audit records matching `filter`, ordered by seq.
+    async fn audit_records(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The head of the audit chain: the last record's seq and hash (`0` and
+    /// [`crate::audit::GENESIS_HASH`] for an empty log).
+    async fn audit_head(&self) -> Result<(i64, String), StoreError>;
+
+    /// Verifies the whole audit log against its head, reading it in pages (a
+    /// log of millions of records is never in memory at once). The outer
+    /// error is a failure to read; the inner one the first break in the chain.
+    /// Records appended while it runs (after the head was read) are not
+    /// covered.
+    async fn verify_audit(&self) -> Result<Result<ChainReport, ChainBreak>, StoreError>;
+}
+
+/// A unit of work on the store (invariant 4: an authorisation decision or a
+/// signature and its audit record are written in one transaction).
+///
+/// Nothing is visible to others before [`StoreTx::commit`]; dropping the value
+/// uncommitted (an early `?`, a panic) rolls everything back, the audit
+/// sequence included, so a rolled-back transaction leaves no gap in the log.
+///
+/// After any error the unit of work must be dropped, not used further or
+/// committed: PostgreSQL aborts a transaction at its first failed statement
+/// (SQLite does not, but callers must not rely on the difference).
+///
+/// Every method's first statement is a write. On SQLite this takes the
+/// database's write lock at once (waiting up to the busy timeout) instead of
+/// upgrading a read lock later, which could fail with "database is locked"
+/// under concurrency. [`StoreTx::append_audit`] takes the lock on the log's
+/// head, which every appender on every node needs: call it last, just before
+/// committing, so the lock is held briefly and always in the same order.
+#[async_trait]
+pub trait StoreTx: Send {
+    /// Appends `event` to the audit log and returns the record with its seq
+    /// and chain hash. Appenders are serialised across connections and nodes
+    /// by first advancing the head row (`UPDATE audit_head SET seq = seq + 1 …
+    /// RETURNING seq, hash`), then inserting the record, then storing its hash
+    /// in the head.
+    async fn append_audit(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError>;
+
+    /// Stores a token; `Conflict` if its hash exists, `NotFound("user or
+    /// client")` if either reference is missing.
+    async fn insert_token(&mut self, token: NewToken) -> Result<(), StoreError>;
+
+    /// Revokes one token: `true` if this call revoked it, `false` if it does
+    /// not exist or was already revoked.
+    async fn revoke_token(&mut self, token_hash: &str) -> Result<bool, StoreError>;
+
+    /// Revokes every token of a family (an access token and its refresh
+    /// tokens); returns how many this call revoked.
+    async fn revoke_token_family(&mut self, family_id: &str) -> Result<u64, StoreError>;
+
+    /// Stores a SAD at version 0; `Conflict` if its hash exists,
+    /// `NotFound("user, credential or client")` if a reference is missing.
+    async fn insert_sad(&mut self, sad: NewSad) -> Result<(), StoreError>;
+
+    /// Compare-and-set: if the SAD still has `expected_version` and
+    /// `expires_at > now`, sets its `remaining` and `hashes` (the ones still
+    /// unused), bumps its version and returns `true`; otherwise changes nothing
+    /// and returns `false` (missing, expired, or changed by someone else). Of
+    /// concurrent consumers passing the same version, exactly one gets `true`.
+    async fn consume_sad(
+        &mut self,
+        sad_hash: &str,
+        expected_version: i64,
+        remaining: i64,
+        hashes: &[String],
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Compare-and-set like [`StoreTx::consume_sad`], for CSC
+    /// `credentials/extendTransaction`: sets `expires_at` to `new_expires_at`.
+    async fn extend_sad(
+        &mut self,
+        sad_hash: &str,
+        expected_version: i64,
+        new_expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// [`Store::record_pin_failure`] inside this unit of work.
+    async fn record_pin_failure(
+        &mut self,
+        user_id: &str,
+        max_attempts: i64,
+    ) -> Result<PinState, StoreError>;
+
+    /// [`Store::reset_pin_failures`] inside this unit of work.
+    async fn reset_pin_failures(&mut self, user_id: &str) -> Result<(), StoreError>;
+
+    /// Writes every change of this unit of work, atomically.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Discards every change now (dropping does the same, in the background).
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
 }

@@ -41,6 +41,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Check or read the tamper-evident audit log (works while the server runs).
+    Audit {
+        /// The audit command.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure performance against a baseline run in the same process.
     Bench {
         /// The benchmark.
@@ -198,6 +204,32 @@ pub enum CaCommand {
         /// Output directory (created if missing).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+/// `signet audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 1 naming the first altered, missing or reordered record.
+    Verify {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List records, oldest first.
+    List {
+        /// Only records of this user (username).
+        #[arg(long)]
+        user: Option<String>,
+        /// Only records at or after this time (RFC 3339, e.g. 2026-11-25T10:00:00Z).
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many records.
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -1,6 +1,7 @@
 //! `signet`: the server, the admin CLI and the benchmarks in one binary.
 
 mod admin;
+mod audit;
 mod bench;
 mod cli;
 mod config;
@@ -14,7 +15,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let json_errors = matches!(&cli.command, Command::Admin { json: true, .. });
+    let json_errors = matches!(
+        &cli.command,
+        Command::Admin { json: true, .. }
+            | Command::Audit {
+                command: cli::AuditCommand::Verify { json: true }
+                    | cli::AuditCommand::List { json: true, .. }
+            }
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -54,6 +62,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { json, command } => {
             let loaded = load_config(&sources)?;
             admin::run(loaded, command, json).await
+        }
+        Command::Audit { command } => {
+            let loaded = load_config(&sources)?;
+            audit::run(loaded, command).await
         }
         Command::Bench { command } => bench::run(command),
     }

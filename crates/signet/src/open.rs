@@ -94,6 +94,7 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
         certificate_validity_days: config.certificates.validity_days,
         default_key: config.certificates.default_key,
         pin_policy: config.pin_policy(),
+        sad_ttl_seconds: config.sam.sad_ttl_seconds,
     };
     let engine = Engine::new(
         Arc::new(store) as Arc<dyn Store>,

@@ -3,6 +3,8 @@
 //! OpenSSL — the independent peer that judges the certificates.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod tsa;
+
 use aws_lc_rs::digest::{Digest, SHA256, SHA384, SHA512};
 use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
 use aws_lc_rs::rsa::KeySize;

@@ -5,13 +5,17 @@
 //! driver accepts on both backends; only the DDL (the migration folders) and
 //! the per-connection set-up differ by dialect.
 
+mod audit;
 mod cas;
 mod certificates;
 mod clients;
 mod credentials;
 mod errors;
 mod groups;
+mod sads;
 mod store_impl;
+mod tokens;
+mod tx;
 mod users;
 
 use std::sync::Once;

@@ -2,13 +2,17 @@
 
 use async_trait::async_trait;
 
-use super::{cas, certificates, clients, credentials, groups, users, SqlStore};
+use super::tx::SqlTx;
+use super::{
+    audit, cas, certificates, clients, credentials, groups, sads, tokens, users, SqlStore,
+};
+use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewUser, PinState, User,
+    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, Token, User,
 };
-use crate::store::Store;
+use crate::store::{Store, StoreTx};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -119,5 +123,29 @@ impl Store for SqlStore {
         serial: &str,
     ) -> Result<Option<IssuedCertificate>, StoreError> {
         certificates::by_serial(&self.pool, serial).await
+    }
+
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+    }
+
+    async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError> {
+        tokens::by_hash(&self.pool, token_hash).await
+    }
+
+    async fn sad_by_hash(&self, sad_hash: &str) -> Result<Option<Sad>, StoreError> {
+        sads::by_hash(&self.pool, sad_hash).await
+    }
+
+    async fn audit_records(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        audit::records(&self.pool, filter).await
+    }
+
+    async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        audit::head(&self.pool).await
+    }
+
+    async fn verify_audit(&self) -> Result<Result<ChainReport, ChainBreak>, StoreError> {
+        audit::verify(&self.pool).await
     }
 }

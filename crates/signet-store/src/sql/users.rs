@@ -1,7 +1,7 @@
 //! The `users` table, with the PIN failure counter.
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::errors;
 use crate::error::StoreError;
@@ -84,8 +84,10 @@ pub(super) async fn set_pin(
 /// One UPDATE … RETURNING: the database serialises concurrent failures on the
 /// row, so each one counts, whichever node records it. The SET expressions read
 /// the row as it was before this UPDATE (on both SQLite and PostgreSQL).
-pub(super) async fn record_pin_failure(
-    pool: &AnyPool,
+///
+/// Runs on a pool or inside a caller's transaction.
+pub(super) async fn record_pin_failure<'c>(
+    executor: impl Executor<'c, Database = Any>,
     user_id: &str,
     max_attempts: i64,
 ) -> Result<PinState, StoreError> {
@@ -99,7 +101,7 @@ pub(super) async fn record_pin_failure(
     .bind(max_attempts)
     // fetch_all, not fetch_optional: the statement is stepped to its end, so
     // SQLite finishes the write before the connection goes back to the pool.
-    .fetch_all(pool)
+    .fetch_all(executor)
     .await?;
     let row = rows.first().ok_or(StoreError::NotFound("user"))?;
     Ok(PinState {
@@ -108,10 +110,14 @@ pub(super) async fn record_pin_failure(
     })
 }
 
-pub(super) async fn reset_pin_failures(pool: &AnyPool, user_id: &str) -> Result<(), StoreError> {
+/// Runs on a pool or inside a caller's transaction.
+pub(super) async fn reset_pin_failures<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    user_id: &str,
+) -> Result<(), StoreError> {
     let done = sqlx::query("UPDATE users SET pin_failures = 0 WHERE id = $1")
         .bind(user_id)
-        .execute(pool)
+        .execute(executor)
         .await?;
     found(done.rows_affected())
 }

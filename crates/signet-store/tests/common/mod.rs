@@ -5,10 +5,10 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use signet_store::{
-    CertificateStatus, CredentialStatus, IssuedCertificate, NewCa, NewClient, NewCredential,
-    NewGroup, NewUser, SqlStore,
+    AuditEvent, CertificateStatus, CredentialStatus, IssuedCertificate, NewCa, NewClient,
+    NewCredential, NewGroup, NewSad, NewToken, NewUser, SqlStore, TokenKind,
 };
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{AnyConnection, Connection, Executor, PgConnection};
 
 /// Admin URL of a PostgreSQL server tests may create databases on.
 pub const PG_URL_VAR: &str = "SIGNET_TEST_POSTGRES_URL";
@@ -69,6 +69,17 @@ impl TestDb {
             }
         };
         Some(TestDb { store, url, cleanup })
+    }
+}
+
+impl TestDb {
+    /// Runs raw SQL on the database behind the store's back (to tamper with
+    /// it), on a connection of its own.
+    pub async fn raw(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect(&self.url).await.expect("raw connect");
+        conn.execute(sql).await.unwrap_or_else(|e| panic!("raw SQL `{sql}`: {e}"));
+        conn.close().await.expect("close raw connection");
     }
 }
 
@@ -214,5 +225,51 @@ pub fn issued(serial: &str, ca_id: &str, credential_id: Option<&str>) -> IssuedC
         status: CertificateStatus::Valid,
         revoked_at: None,
         revocation_reason: None,
+    }
+}
+
+pub fn new_token(
+    kind: TokenKind,
+    user_id: Option<&str>,
+    client_id: Option<&str>,
+    family: &str,
+) -> NewToken {
+    NewToken {
+        token_hash: format!("{:0>64}", uuid::Uuid::new_v4().simple()),
+        kind,
+        user_id: user_id.map(str::to_owned),
+        client_id: client_id.map(str::to_owned),
+        scope: "credential".to_owned(),
+        family_id: family.to_owned(),
+        expires_at: 1_700_003_600,
+        created_at: 1_700_000_000,
+    }
+}
+
+pub fn new_sad(user_id: &str, credential_id: &str, hashes: &[&str], expires_at: i64) -> NewSad {
+    NewSad {
+        sad_hash: format!("{:0>64}", uuid::Uuid::new_v4().simple()),
+        user_id: user_id.to_owned(),
+        credential_id: credential_id.to_owned(),
+        client_id: None,
+        hash_algo: (!hashes.is_empty()).then(|| "2.16.840.1.101.3.4.2.1".to_owned()),
+        hashes: hashes.iter().map(|h| (*h).to_owned()).collect(),
+        remaining: hashes.len().max(1) as i64,
+        factors: "pin,otp".to_owned(),
+        expires_at,
+        created_at: 1_700_000_000,
+    }
+}
+
+/// An audit event numbered `n`, for user `user` (if any).
+pub fn event(n: i64, user: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        at: 1_700_000_000 + n,
+        kind: "signatures/signHash".to_owned(),
+        outcome: "ok".to_owned(),
+        user_id: user.map(str::to_owned),
+        client_id: Some("client-1".to_owned()),
+        credential_id: None,
+        details: format!("{{\"n\":{n}}}"),
     }
 }

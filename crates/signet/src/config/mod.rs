@@ -33,6 +33,8 @@ pub struct Config {
     pub certificates: CertificatesConfig,
     /// Signing PIN policy.
     pub pin: PinConfig,
+    /// Signature Activation Module.
+    pub sam: SamConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -49,6 +51,7 @@ impl Default for Config {
             ca: CaConfig::default(),
             certificates: CertificatesConfig::default(),
             pin: PinConfig::default(),
+            sam: SamConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -175,6 +178,20 @@ impl Default for PinConfig {
     }
 }
 
+/// `[sam]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SamConfig {
+    /// Lifetime of a SAD in seconds (CSC `expiresIn`).
+    pub sad_ttl_seconds: i64,
+}
+
+impl Default for SamConfig {
+    fn default() -> Self {
+        Self { sad_ttl_seconds: 300 }
+    }
+}
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -269,6 +286,9 @@ impl Config {
         }
         if self.pin.min_length == 0 || self.pin.min_length > self.pin.max_length {
             return Err("pin.min_length: must be between 1 and pin.max_length".into());
+        }
+        if !(10..=3600).contains(&self.sam.sad_ttl_seconds) {
+            return Err("sam.sad_ttl_seconds: must be between 10 and 3600".into());
         }
         if self.pin.max_attempts == 0 {
             return Err("pin.max_attempts: must be at least 1".into());

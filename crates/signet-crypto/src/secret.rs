@@ -1,5 +1,9 @@
 //! Password, PIN and client-secret hashing with argon2id (RFC 9106), in PHC string
 //! format, with the RFC 9106 §4 / OWASP default cost (m = 19 MiB, t = 2, p = 1).
+//!
+//! It lives in the crypto crate because both authentication (passwords, client secrets)
+//! and the SAM (the signing PIN, EN 419 241-2 SAD evidence) verify such hashes, and the
+//! SAM may depend only on types, crypto and store (DESIGN.md).
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

@@ -1,0 +1,312 @@
+//! Bearer tokens for callers (CSC v1.0.4.0 §8 `auth/login`, RFC 6749 §4.4 client
+//! credentials): opaque random values, stored only as their SHA-256, with an expiry and a
+//! family so that revoking one token revokes what was issued with it.
+
+use crate::{Engine, EngineError};
+use serde_json::json;
+use signet_store::{AuditEvent, Client, NewToken, TokenKind, User};
+use zeroize::Zeroizing;
+
+/// Lifetime of an access token (seconds).
+pub const ACCESS_TOKEN_TTL: i64 = 3600;
+/// Lifetime of a refresh token (seconds).
+pub const REFRESH_TOKEN_TTL: i64 = 30 * 86_400;
+
+/// Who is calling, proven by a valid bearer token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A user-bound token (`auth/login`).
+    User {
+        /// The user.
+        user: User,
+        /// The family of the token (for revocation).
+        family: String,
+    },
+    /// A service token of a client (`client_credentials`).
+    Service {
+        /// The client.
+        client: Client,
+        /// The family of the token.
+        family: String,
+    },
+}
+
+impl Caller {
+    /// The client behind the call, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::User { .. } => None,
+            Self::Service { client, .. } => Some(&client.id),
+        }
+    }
+}
+
+/// Tokens just issued.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IssuedTokens {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token, when asked for (`rememberMe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// Why a token or login was refused (all become HTTP 401).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// Unknown, forged or malformed.
+    Invalid,
+    /// Past its expiry.
+    Expired,
+    /// Revoked.
+    Revoked,
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    signet_crypto::digest::digest(signet_types::HashAlgorithm::Sha256, token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn looks_like_token(t: &str) -> bool {
+    t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Engine {
+    /// `auth/login`: checks the user's password; issues an access token, and a refresh
+    /// token when `remember_me`. Both outcomes are audited.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: Zeroizing<String>,
+        remember_me: bool,
+    ) -> Result<IssuedTokens, EngineError> {
+        let user = self.store.user_by_username(username).await?;
+        let ok = match &user {
+            Some(u) => {
+                let hash = u.password_hash.clone();
+                tokio::task::spawn_blocking(move || {
+                    signet_crypto::secret::verify_secret(password.as_bytes(), &hash)
+                })
+                .await
+                .map_err(|e| EngineError::Internal(e.to_string()))??
+            }
+            None => {
+                // Spend the same time on an unknown user as on a wrong password.
+                let _ = tokio::task::spawn_blocking(move || {
+                    signet_crypto::secret::hash_secret(password.as_bytes())
+                })
+                .await;
+                false
+            }
+        };
+        let now = self.clock.now();
+        let Some(user) = user.filter(|_| ok) else {
+            let event = AuditEvent {
+                at: now,
+                kind: "auth.login".into(),
+                outcome: "refused".into(),
+                user_id: None,
+                client_id: None,
+                credential_id: None,
+                details: json!({ "username": username.chars().take(64).collect::<String>(), "reason": "invalid username or password" }).to_string(),
+            };
+            self.audit(event).await?;
+            return Err(EngineError::Unauthorized("invalid username or password".into()));
+        };
+        let family = crate::new_id();
+        let access = signet_crypto::secret::generate_secret()?;
+        let refresh =
+            if remember_me { Some(signet_crypto::secret::generate_secret()?) } else { None };
+        let mut tx = self.store.begin().await?;
+        tx.insert_token(NewToken {
+            token_hash: token_hash(&access),
+            kind: TokenKind::Access,
+            user_id: Some(user.id.clone()),
+            client_id: None,
+            scope: "service".into(),
+            family_id: family.clone(),
+            expires_at: now + ACCESS_TOKEN_TTL,
+            created_at: now,
+        })
+        .await?;
+        if let Some(r) = &refresh {
+            tx.insert_token(NewToken {
+                token_hash: token_hash(r),
+                kind: TokenKind::Refresh,
+                user_id: Some(user.id.clone()),
+                client_id: None,
+                scope: "service".into(),
+                family_id: family.clone(),
+                expires_at: now + REFRESH_TOKEN_TTL,
+                created_at: now,
+            })
+            .await?;
+        }
+        tx.append_audit(AuditEvent {
+            at: now,
+            kind: "auth.login".into(),
+            outcome: "success".into(),
+            user_id: Some(user.id.clone()),
+            client_id: None,
+            credential_id: None,
+            details: json!({ "rememberMe": remember_me }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedTokens {
+            access_token: access,
+            refresh_token: refresh,
+            expires_in: ACCESS_TOKEN_TTL,
+        })
+    }
+
+    /// `grant_type=client_credentials`: a service token for a client of a group.
+    pub async fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: Zeroizing<String>,
+    ) -> Result<IssuedTokens, EngineError> {
+        let client = self.store.client_by_id(client_id).await?;
+        let ok = match &client {
+            Some(c) => {
+                let hash = c.secret_hash.clone();
+                tokio::task::spawn_blocking(move || {
+                    signet_crypto::secret::verify_secret(secret.as_bytes(), &hash)
+                })
+                .await
+                .map_err(|e| EngineError::Internal(e.to_string()))??
+            }
+            None => false,
+        };
+        let now = self.clock.now();
+        let Some(client) = client.filter(|_| ok) else {
+            self.audit(AuditEvent {
+                at: now,
+                kind: "oauth2.token".into(),
+                outcome: "refused".into(),
+                user_id: None,
+                client_id: None,
+                credential_id: None,
+                details: json!({ "grant_type": "client_credentials", "reason": "invalid client" })
+                    .to_string(),
+            })
+            .await?;
+            return Err(EngineError::Unauthorized("invalid client".into()));
+        };
+        let access = signet_crypto::secret::generate_secret()?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_token(NewToken {
+            token_hash: token_hash(&access),
+            kind: TokenKind::Service,
+            user_id: None,
+            client_id: Some(client.id.clone()),
+            scope: "service".into(),
+            family_id: crate::new_id(),
+            expires_at: now + ACCESS_TOKEN_TTL,
+            created_at: now,
+        })
+        .await?;
+        tx.append_audit(AuditEvent {
+            at: now,
+            kind: "oauth2.token".into(),
+            outcome: "success".into(),
+            user_id: None,
+            client_id: Some(client.id.clone()),
+            credential_id: None,
+            details: json!({ "grant_type": "client_credentials" }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
+    }
+
+    /// Resolves a bearer access token to its caller.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Caller, TokenRefusal> {
+        if !looks_like_token(bearer) {
+            return Err(TokenRefusal::Invalid);
+        }
+        let token = match self.store.token_by_hash(&token_hash(bearer)).await {
+            Ok(Some(t)) => t,
+            Ok(None) => return Err(TokenRefusal::Invalid),
+            Err(e) => {
+                tracing::warn!(error = %e, "token lookup failed");
+                return Err(TokenRefusal::Invalid);
+            }
+        };
+        if token.revoked {
+            return Err(TokenRefusal::Revoked);
+        }
+        if self.clock.now() >= token.expires_at {
+            return Err(TokenRefusal::Expired);
+        }
+        let resolved = match (token.kind, &token.user_id, &token.client_id) {
+            (TokenKind::Access, Some(u), _) => self
+                .store
+                .user_by_id(u)
+                .await
+                .ok()
+                .flatten()
+                .map(|user| Caller::User { user, family: token.family_id.clone() }),
+            (TokenKind::Service, _, Some(c)) => self
+                .store
+                .client_by_id(c)
+                .await
+                .ok()
+                .flatten()
+                .map(|client| Caller::Service { client, family: token.family_id.clone() }),
+            _ => None, // a refresh token is not an access token
+        };
+        resolved.ok_or(TokenRefusal::Invalid)
+    }
+
+    /// `auth/revoke`: revokes an access or refresh token of the caller. With
+    /// `token_type_hint` absent either kind is accepted. Revoking a refresh token also
+    /// revokes its access tokens (same family). Unknown tokens are ignored (RFC 7009 §2.2).
+    pub async fn revoke(&self, caller: &Caller, token: &str) -> Result<(), EngineError> {
+        let (family, user_id, client_id) = match caller {
+            Caller::User { user, family } => (family, Some(user.id.clone()), None),
+            Caller::Service { client, family } => (family, None, Some(client.id.clone())),
+        };
+        let target = if looks_like_token(token) {
+            self.store.token_by_hash(&token_hash(token)).await?
+        } else {
+            None
+        };
+        let mut tx = self.store.begin().await?;
+        let mut revoked = 0u64;
+        if let Some(t) = target {
+            let same_owner = t.user_id == user_id && t.client_id == client_id;
+            if same_owner {
+                revoked = if t.kind == TokenKind::Refresh {
+                    tx.revoke_token_family(&t.family_id).await?
+                } else {
+                    u64::from(tx.revoke_token(&t.token_hash).await?)
+                };
+            }
+        }
+        tx.append_audit(AuditEvent {
+            at: self.clock.now(),
+            kind: "auth.revoke".into(),
+            outcome: "success".into(),
+            user_id,
+            client_id,
+            credential_id: None,
+            details: json!({ "revoked": revoked, "family": family }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes one audit event in its own transaction.
+    pub(crate) async fn audit(&self, event: AuditEvent) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        tx.append_audit(event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

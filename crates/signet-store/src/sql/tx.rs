@@ -1,0 +1,91 @@
+//! [`StoreTx`] for [`super::SqlStore`]: a `sqlx` transaction on one pooled
+//! connection. Dropping it uncommitted rolls back (sqlx queues the ROLLBACK and
+//! flushes it when the connection returns to the pool).
+
+use std::fmt;
+
+use async_trait::async_trait;
+use sqlx::{Any, Transaction};
+
+use super::{audit, sads, tokens, users};
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::error::StoreError;
+use crate::model::{NewSad, NewToken, PinState};
+use crate::store::StoreTx;
+
+/// An open transaction.
+pub(super) struct SqlTx {
+    pub(super) tx: Transaction<'static, Any>,
+}
+
+impl fmt::Debug for SqlTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlTx").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl StoreTx for SqlTx {
+    async fn append_audit(&mut self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
+        audit::append(&mut self.tx, event).await
+    }
+
+    async fn insert_token(&mut self, token: NewToken) -> Result<(), StoreError> {
+        tokens::insert(&mut *self.tx, &token).await
+    }
+
+    async fn revoke_token(&mut self, token_hash: &str) -> Result<bool, StoreError> {
+        tokens::revoke(&mut *self.tx, token_hash).await
+    }
+
+    async fn revoke_token_family(&mut self, family_id: &str) -> Result<u64, StoreError> {
+        tokens::revoke_family(&mut *self.tx, family_id).await
+    }
+
+    async fn insert_sad(&mut self, sad: NewSad) -> Result<(), StoreError> {
+        sads::insert(&mut *self.tx, &sad).await
+    }
+
+    async fn consume_sad(
+        &mut self,
+        sad_hash: &str,
+        expected_version: i64,
+        remaining: i64,
+        hashes: &[String],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        sads::consume(&mut *self.tx, sad_hash, expected_version, remaining, hashes, now).await
+    }
+
+    async fn extend_sad(
+        &mut self,
+        sad_hash: &str,
+        expected_version: i64,
+        new_expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        sads::extend(&mut *self.tx, sad_hash, expected_version, new_expires_at, now).await
+    }
+
+    async fn record_pin_failure(
+        &mut self,
+        user_id: &str,
+        max_attempts: i64,
+    ) -> Result<PinState, StoreError> {
+        users::record_pin_failure(&mut *self.tx, user_id, max_attempts).await
+    }
+
+    async fn reset_pin_failures(&mut self, user_id: &str) -> Result<(), StoreError> {
+        users::reset_pin_failures(&mut *self.tx, user_id).await
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
