@@ -172,6 +172,25 @@ impl Engine {
         self.credential_view(stored, &user.username, &user.group_id).await
     }
 
+    /// Enables or disables a credential (an operator's decision, audited).
+    pub async fn set_credential_enabled(
+        &self,
+        credential_id: &str,
+        enabled: bool,
+    ) -> Result<(), EngineError> {
+        let id = signet_types::CredentialId::parse(credential_id)
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let c = self
+            .store
+            .credential_by_id(id.as_str())
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("credential `{credential_id}`")))?;
+        let status = if enabled { CredentialStatus::Enabled } else { CredentialStatus::Disabled };
+        self.store.set_credential_status(&c.id, status).await?;
+        let kind = if enabled { "credential.enable" } else { "credential.disable" };
+        self.admin_audit(kind, Some(&c.user_id), Some(&c.id), serde_json::json!({})).await
+    }
+
     /// All of a user's credentials, in id order.
     pub async fn list_credentials(
         &self,

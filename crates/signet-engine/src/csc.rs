@@ -78,6 +78,23 @@ pub struct CredentialPage {
     pub next_page_token: Option<String>,
 }
 
+/// A `credentials/authorize` request (CSC v1.0.4.0 §11.6).
+#[derive(Debug)]
+pub struct CscAuthorize {
+    /// `credentialID`.
+    pub credential_id: String,
+    /// `numSignatures`.
+    pub num_signatures: i64,
+    /// `hash`: the digests to bind (required at SCAL 2).
+    pub hashes: Vec<Vec<u8>>,
+    /// `hashAlgo`, when given.
+    pub hash_algo: Option<HashAlgorithm>,
+    /// `PIN`.
+    pub pin: Option<Zeroizing<String>>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
 /// Largest `maxResults` honoured.
 pub const MAX_PAGE: i64 = 100;
 
@@ -281,15 +298,10 @@ impl Engine {
     pub async fn csc_authorize(
         &self,
         caller: &Caller,
-        credential_id: &str,
-        num_signatures: i64,
-        hashes: Vec<Vec<u8>>,
-        hash_algo: Option<HashAlgorithm>,
-        pin: Option<Zeroizing<String>>,
-        description: Option<String>,
+        r: CscAuthorize,
     ) -> Result<SadView, signet_sam::SamError> {
         let (user, credential, _) = self
-            .csc_credential(caller, credential_id, "credentials.authorize")
+            .csc_credential(caller, &r.credential_id, "credentials.authorize")
             .await
             .map_err(to_sam)?;
         self.sam
@@ -297,11 +309,11 @@ impl Engine {
                 user,
                 credential,
                 client_id: caller.client_id().map(str::to_owned),
-                num_signatures,
-                hashes,
-                hash_algo,
-                pin,
-                description,
+                num_signatures: r.num_signatures,
+                hashes: r.hashes,
+                hash_algo: r.hash_algo,
+                pin: r.pin,
+                description: r.description,
             })
             .await
     }

@@ -17,7 +17,7 @@ pub use accounts::{ClientCreated, GroupView, NewUserRequest, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
-pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscCredential, MAX_PAGE};
+pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use error::EngineError;
 pub use settings::{CaSettings, EngineSettings};

@@ -63,6 +63,17 @@ fn request(username: &str, key: KeyAlgorithm) -> NewCredentialRequest {
     }
 }
 
+fn authorize_one(credential: &str, hash: Vec<u8>, pin: &str) -> signet_engine::CscAuthorize {
+    signet_engine::CscAuthorize {
+        credential_id: credential.to_owned(),
+        num_signatures: 1,
+        hashes: vec![hash],
+        hash_algo: None,
+        pin: Some(Zeroizing::new(pin.to_owned())),
+        description: None,
+    }
+}
+
 fn openssl(args: &[&str]) -> String {
     let out = Command::new("openssl").args(args).output().unwrap();
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
@@ -179,19 +190,7 @@ async fn wrong_pins_lock_and_a_reset_unlocks() {
     };
     let authorize = |pin: &'static str| {
         let (engine, caller, id) = (f.engine.clone(), caller.clone(), cred.credential_id.clone());
-        async move {
-            engine
-                .csc_authorize(
-                    &caller,
-                    &id,
-                    1,
-                    vec![vec![7u8; 32]],
-                    None,
-                    Some(Zeroizing::new(pin.to_owned())),
-                    None,
-                )
-                .await
-        }
+        async move { engine.csc_authorize(&caller, authorize_one(&id, vec![7u8; 32], pin)).await }
     };
     assert!(matches!(authorize("123456").await, Err(SamError::PinNotSet)));
     f.engine.set_pin("ada", "123456").await.unwrap();
@@ -268,4 +267,66 @@ async fn client_secrets_are_stored_only_as_hashes() {
     let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
     assert_ne!(stored.secret_hash, c.client_secret);
     assert!(signet_auth::verify_secret(c.client_secret.as_bytes(), &stored.secret_hash).unwrap());
+}
+
+/// A SAD and a token expire through the engine's clock (invariant 7), and the expired SAD
+/// is refused with its own error and audited.
+#[tokio::test]
+async fn sads_and_tokens_expire_by_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("signet.db").display());
+    let store = Arc::new(SqlStore::connect(&url, 4).await.unwrap());
+    let clock = Arc::new(ManualClock::new(T0));
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(SoftModule::from_master_key(&[9u8; 32]).unwrap()),
+        clock.clone(),
+        EngineSettings::for_tests("http://127.0.0.1:9999"),
+    );
+    engine.bootstrap().await.unwrap();
+    engine
+        .create_user(NewUserRequest {
+            username: "ada".into(),
+            password: Zeroizing::new("password-1".into()),
+            name: Some("Ada Lovelace".into()),
+            ..NewUserRequest::default()
+        })
+        .await
+        .unwrap();
+    engine.set_pin("ada", "123456").await.unwrap();
+    let cred = engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap();
+
+    let tokens = engine.login("ada", Zeroizing::new("password-1".into()), false).await.unwrap();
+    let caller = engine.authenticate(&tokens.access_token).await.unwrap();
+    let h = vec![5u8; 32];
+    let sad = engine
+        .csc_authorize(&caller, authorize_one(&cred.credential_id, h.clone(), "123456"))
+        .await
+        .unwrap();
+    clock.advance(engine.settings().sad_ttl_seconds);
+    let alg = SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256);
+    let err = engine
+        .csc_sign_hash(&caller, &cred.credential_id, &sad.value, vec![h], alg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SamError::SadExpired), "{err:?}");
+    let last = store
+        .audit_records(&signet_store::AuditFilter {
+            user_id: None,
+            since: None,
+            after_seq: None,
+            limit: 1000,
+        })
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!((last.kind.as_str(), last.outcome.as_str()), ("signatures.signHash", "refused"));
+    assert!(last.details.contains("SAD expired"), "{}", last.details);
+
+    clock.advance(signet_engine::ACCESS_TOKEN_TTL);
+    assert_eq!(
+        engine.authenticate(&tokens.access_token).await.unwrap_err(),
+        signet_engine::TokenRefusal::Expired
+    );
 }

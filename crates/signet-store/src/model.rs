@@ -530,3 +530,33 @@ mod tests {
         assert!(!shown.contains("171"), "{shown}");
     }
 }
+
+/// A key of the service itself (TSA, OCSP responder), wrapped by the crypto module,
+/// with its certificate.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceKey {
+    /// Id, e.g. `tsa`.
+    pub id: String,
+    /// `tsa` or `ocsp`.
+    pub purpose: String,
+    /// Key type name.
+    pub key_algorithm: String,
+    /// The wrapped private key.
+    pub wrapped_key: Vec<u8>,
+    /// DER certificate.
+    pub certificate: Vec<u8>,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+impl fmt::Debug for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceKey")
+            .field("id", &self.id)
+            .field("purpose", &self.purpose)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("wrapped_key", &Len(self.wrapped_key.len()))
+            .field("certificate", &Len(self.certificate.len()))
+            .finish()
+    }
+}

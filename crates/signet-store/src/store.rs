@@ -8,7 +8,8 @@ use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, Token, User,
+    NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, ServiceKey,
+    Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -84,6 +85,14 @@ pub trait Store: Send + Sync {
 
     /// All CAs, ordered by id.
     async fn list_cas(&self) -> Result<Vec<CertificateAuthority>, StoreError>;
+
+    // --- service keys ---------------------------------------------------------
+
+    /// Inserts a service key (TSA, OCSP); `Conflict` if its id is taken.
+    async fn insert_service_key(&self, key: ServiceKey) -> Result<ServiceKey, StoreError>;
+
+    /// The service key with this id.
+    async fn service_key_by_id(&self, id: &str) -> Result<Option<ServiceKey>, StoreError>;
 
     // --- credentials --------------------------------------------------------
 

@@ -28,6 +28,7 @@ backend_tests!(
     sad_is_consumed_once,
     sad_expiry_and_extension,
     pin_failure_rolls_back_with_its_transaction,
+    service_keys_insert_and_get,
 );
 
 fn all(after_seq: Option<i64>) -> AuditFilter {
@@ -377,4 +378,22 @@ async fn pin_failure_rolls_back_with_its_transaction(db: &TestDb) {
     assert_eq!(tx.reset_pin_failures("missing").await.unwrap_err(), StoreError::NotFound("user"));
     tx.commit().await.unwrap();
     assert_eq!(s.user_by_id(&u.id).await.unwrap().unwrap().pin_failures, 0);
+}
+
+async fn service_keys_insert_and_get(db: &TestDb) {
+    let s = &db.store;
+    let key = signet_store::ServiceKey {
+        id: "tsa".into(),
+        purpose: "tsa".into(),
+        key_algorithm: "ec-p256".into(),
+        wrapped_key: vec![1, 2, 3],
+        certificate: vec![4, 5],
+        created_at: 7,
+    };
+    assert_eq!(s.insert_service_key(key.clone()).await.unwrap(), key);
+    assert_eq!(s.service_key_by_id("tsa").await.unwrap(), Some(key.clone()));
+    assert!(s.service_key_by_id("ocsp").await.unwrap().is_none());
+    assert!(matches!(s.insert_service_key(key.clone()).await, Err(StoreError::Conflict(_))));
+    let bad = signet_store::ServiceKey { id: "x".into(), purpose: "signer".into(), ..key };
+    assert!(s.insert_service_key(bad).await.is_err(), "purpose is checked by the schema");
 }

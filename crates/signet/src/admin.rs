@@ -18,8 +18,10 @@ pub async fn run(
     command: AdminCommand,
     json_out: bool,
 ) -> anyhow::Result<()> {
-    let engine = open(&loaded.config, Mode::Admin).await?.engine;
-    let (value, text) = execute(&engine, command).await?;
+    let opened = open(&loaded.config, Mode::Admin).await?;
+    let result = execute(&opened.engine, command).await;
+    opened.store.close().await;
+    let (value, text) = result?;
     if json_out {
         println!("{value}");
     } else {
@@ -104,6 +106,20 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                 c.credential_id, c.key, c.subject, c.serial_number
             );
             (json!(c), text)
+        }
+        AdminCommand::Credential { command: CredentialCommand::Disable { credential_id } } => {
+            engine.set_credential_enabled(&credential_id, false).await?;
+            (
+                json!({ "credential_id": credential_id, "status": "disabled" }),
+                format!("credential {credential_id} disabled"),
+            )
+        }
+        AdminCommand::Credential { command: CredentialCommand::Enable { credential_id } } => {
+            engine.set_credential_enabled(&credential_id, true).await?;
+            (
+                json!({ "credential_id": credential_id, "status": "enabled" }),
+                format!("credential {credential_id} enabled"),
+            )
         }
         AdminCommand::Credential { command: CredentialCommand::List { username } } => {
             let list = engine.list_credentials(&username).await?;

@@ -9,7 +9,13 @@ use serde_json::json;
 
 /// Runs an audit command.
 pub async fn run(loaded: LoadedConfig, command: AuditCommand) -> anyhow::Result<()> {
-    let engine = open(&loaded.config, Mode::Admin).await?.engine;
+    let opened = open(&loaded.config, Mode::Admin).await?;
+    let result = execute(&opened.engine, command).await;
+    opened.store.close().await;
+    result
+}
+
+async fn execute(engine: &signet_engine::Engine, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify { json } => match engine.audit_verify().await? {
             Ok(report) => {

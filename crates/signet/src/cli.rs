@@ -189,6 +189,16 @@ pub enum CredentialCommand {
         #[arg(long)]
         description: Option<String>,
     },
+    /// Disable a credential: it can no longer be authorised or sign.
+    Disable {
+        /// Credential id.
+        credential_id: String,
+    },
+    /// Enable a disabled credential.
+    Enable {
+        /// Credential id.
+        credential_id: String,
+    },
     /// List a user's credentials.
     List {
         /// Owner's login name.

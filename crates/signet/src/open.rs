@@ -16,6 +16,8 @@ use std::sync::Arc;
 pub struct Opened {
     /// The engine.
     pub engine: Engine,
+    /// The store, to close on exit: SQLite then checkpoints its write-ahead log.
+    pub store: SqlStore,
     /// The database URL with any password hidden.
     pub database: String,
     /// Whether the SQLite file was created now.
@@ -97,13 +99,14 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
         sad_ttl_seconds: config.sam.sad_ttl_seconds,
     };
     let engine = Engine::new(
-        Arc::new(store) as Arc<dyn Store>,
+        Arc::new(store.clone()) as Arc<dyn Store>,
         Arc::new(module),
         Arc::new(SystemClock),
         settings,
     );
     Ok(Opened {
         engine,
+        store,
         database: redact(&url),
         database_created,
         master_key,

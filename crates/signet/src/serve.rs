@@ -50,11 +50,13 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
             .map(|t| TlsFiles { cert_file: t.cert_file.clone(), key_file: t.key_file.clone() }),
     };
     let scheme = if options.tls.is_some() { "https" } else { "http" };
+    let store = opened.store.clone();
     signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
         println!("  listening on    {scheme}://{addr}  (GET /healthz, /readyz)");
         tracing::info!(%addr, "listening");
     })
     .await?;
+    store.close().await;
     println!("Signet stopped.");
     Ok(())
 }

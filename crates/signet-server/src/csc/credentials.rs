@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
-use signet_engine::{CscCredential, Engine};
+use signet_engine::{CscAuthorize, CscCredential, Engine};
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
@@ -121,17 +121,7 @@ pub(crate) fn hash_algo(p: &Params, name: &str) -> Result<Option<HashAlgorithm>,
         .transpose()
 }
 
-/// A parsed `credentials/authorize` request.
-struct Authorize {
-    credential_id: String,
-    num: i64,
-    hashes: Vec<Vec<u8>>,
-    hash_algo: Option<HashAlgorithm>,
-    pin: Option<Zeroizing<String>>,
-    description: Option<String>,
-}
-
-fn parse_authorize(p: &Params) -> Result<Authorize, CscError> {
+fn parse_authorize(p: &Params) -> Result<CscAuthorize, CscError> {
     let credential_id = p.string("credentialID")?.to_owned();
     let num = p.int("numSignatures")?;
     let hashes = p.opt_hashes("hash")?.unwrap_or_default();
@@ -149,7 +139,7 @@ fn parse_authorize(p: &Params) -> Result<Authorize, CscError> {
     if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
         return Err(CscError::invalid_request("Invalid parameter description"));
     }
-    Ok(Authorize { credential_id, num, hashes, hash_algo, pin, description })
+    Ok(CscAuthorize { credential_id, num_signatures: num, hashes, hash_algo, pin, description })
 }
 
 pub(crate) async fn authorize(
@@ -166,17 +156,7 @@ pub(crate) async fn authorize(
             return Err(e);
         }
     };
-    let sad = engine
-        .csc_authorize(
-            &caller,
-            &r.credential_id,
-            r.num,
-            r.hashes,
-            r.hash_algo,
-            r.pin,
-            r.description,
-        )
-        .await?;
+    let sad = engine.csc_authorize(&caller, r).await?;
     Ok(Json(json!({ "SAD": sad.value, "expiresIn": sad.expires_in })))
 }
 

@@ -13,6 +13,7 @@ mod credentials;
 mod errors;
 mod groups;
 mod sads;
+mod service_keys;
 mod store_impl;
 mod tokens;
 mod tx;

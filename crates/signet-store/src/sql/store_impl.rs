@@ -4,13 +4,14 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, groups, sads, tokens, users, SqlStore,
+    audit, cas, certificates, clients, credentials, groups, sads, service_keys, tokens, users,
+    SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, Token, User,
+    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -71,6 +72,14 @@ impl Store for SqlStore {
 
     async fn reset_pin_failures(&self, user_id: &str) -> Result<(), StoreError> {
         users::reset_pin_failures(&self.pool, user_id).await
+    }
+
+    async fn insert_service_key(&self, key: ServiceKey) -> Result<ServiceKey, StoreError> {
+        service_keys::insert(&self.pool, key).await
+    }
+
+    async fn service_key_by_id(&self, id: &str) -> Result<Option<ServiceKey>, StoreError> {
+        service_keys::by_id(&self.pool, id).await
     }
 
     async fn insert_ca(&self, ca: NewCa) -> Result<CertificateAuthority, StoreError> {

@@ -169,3 +169,72 @@ pub fn openssl(args: &[&str]) -> String {
     let out = Command::new("openssl").args(args).output().expect("openssl runs");
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
+
+/// POSTs JSON with an optional bearer token: (status, parsed body, raw headers).
+pub fn post(
+    addr: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value, String) {
+    let url = format!("http://{addr}{path}");
+    let auth = token.map(|t| format!("Authorization: Bearer {t}"));
+    let mut args: Vec<&str> = vec![
+        "-s",
+        "-S",
+        "--max-time",
+        "60",
+        "-D",
+        "-",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+    ];
+    if let Some(a) = &auth {
+        args.extend(["-H", a.as_str()]);
+    }
+    let body = body.to_string();
+    args.extend(["--data-binary", body.as_str(), url.as_str()]);
+    let out = Command::new("curl").args(&args).output().expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    (status, json, head.to_ascii_lowercase())
+}
+
+/// `auth/login` with HTTP Basic: the access token.
+pub fn login(addr: &str, user: &str, password: &str) -> String {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            &format!("{user}:{password}"),
+            "-X",
+            "POST",
+            "-d",
+            "{}",
+            &format!("http://{addr}/csc/v1/auth/login"),
+        ])
+        .output()
+        .expect("curl runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("login answers JSON");
+    v["access_token"].as_str().unwrap_or_else(|| panic!("login failed: {v}")).to_owned()
+}
+
+/// The Python of the peers' virtual environment (pyHanko), if installed. Required when
+/// `SIGNET_REQUIRE_PEERS=1` (the project's test script).
+pub fn peers_python() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-peers/bin/python");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("SIGNET_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "SIGNET_REQUIRE_PEERS=1 but {} is missing",
+        p.display()
+    );
+    eprintln!("skipped: no peers venv at {}", p.display());
+    None
+}

@@ -1,0 +1,550 @@
+//! The CSC API end to end against `signet serve`: pyHanko's CSC client signs PDFs that
+//! pyHanko validates; every advertised algorithm verifies with OpenSSL; each refusal of
+//! the SAM is answered with the CSC error, changes nothing, and is audited.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use base64::Engine as _;
+use common::*;
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn b64(d: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(d)
+}
+
+fn sha(alg: &str, data: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("d");
+    std::fs::write(&f, data).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["dgst", &format!("-{alg}"), "-binary", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    out.stdout
+}
+
+/// A server with a user `ada` (PIN 123456) and credentials of the given kinds.
+struct World {
+    dir: tempfile::TempDir,
+    server: Server,
+    token: String,
+}
+
+fn world() -> World {
+    let dir = data_dir(FAST_CONFIG);
+    let server = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    admin_json(
+        d,
+        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
+        "ada-password",
+    );
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let token = login(&server.addr, "ada", "ada-password");
+    World { dir, server, token }
+}
+
+impl World {
+    fn credential(&self, key: &str, scal: &str, multisign: &str) -> String {
+        let c = admin_json(
+            self.dir.path(),
+            &[
+                "credential",
+                "create",
+                "ada",
+                "--key",
+                key,
+                "--scal",
+                scal,
+                "--multisign",
+                multisign,
+            ],
+            "",
+        );
+        c["credential_id"].as_str().unwrap().to_owned()
+    }
+
+    fn call(&self, method: &str, body: Value) -> (u16, Value) {
+        let (s, v, _) =
+            post(&self.server.addr, &format!("/csc/v1/{method}"), Some(&self.token), &body);
+        (s, v)
+    }
+
+    fn authorize(&self, cred: &str, hashes: &[Vec<u8>], pin: &str) -> (u16, Value) {
+        let h: Vec<String> = hashes.iter().map(|x| b64(x)).collect();
+        self.call(
+            "credentials/authorize",
+            json!({ "credentialID": cred, "numSignatures": hashes.len(), "hash": h, "PIN": pin }),
+        )
+    }
+
+    fn sad(&self, cred: &str, hashes: &[Vec<u8>]) -> String {
+        let (s, v) = self.authorize(cred, hashes, "123456");
+        assert_eq!(s, 200, "{v}");
+        v["SAD"].as_str().unwrap().to_owned()
+    }
+
+    fn sign(
+        &self,
+        cred: &str,
+        sad: &str,
+        hashes: &[Vec<u8>],
+        sign_algo: &str,
+        hash_algo: Option<&str>,
+    ) -> (u16, Value) {
+        let h: Vec<String> = hashes.iter().map(|x| b64(x)).collect();
+        let mut body =
+            json!({ "credentialID": cred, "SAD": sad, "hash": h, "signAlgo": sign_algo });
+        if let Some(a) = hash_algo {
+            body["hashAlgo"] = json!(a);
+        }
+        self.call("signatures/signHash", body)
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let out = signet(self.dir.path(), &["audit", "list", "--json"], &[], "");
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["records"].as_array().unwrap().clone()
+    }
+
+    /// The newest audit record.
+    fn last_audit(&self) -> Value {
+        self.audit().last().cloned().unwrap()
+    }
+}
+
+fn assert_csc_error(got: (u16, Value), error: &str, description: &str) {
+    assert_eq!(got.0, 400, "{}", got.1);
+    assert_eq!(got.1["error"], error, "{}", got.1);
+    assert_eq!(got.1["error_description"], description, "{}", got.1);
+}
+
+#[test]
+fn pyhanko_signs_pdfs_that_pyhanko_validates() {
+    let Some(python) = peers_python() else { return };
+    let w = world();
+    let root = w.dir.path().join("ca");
+    admin_json(w.dir.path(), &["ca", "export", "--out", root.to_str().unwrap()], "");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/csc_pyhanko.py");
+    for (key, scal, pss) in [
+        ("rsa-2048", "2", false),
+        ("rsa-2048", "1", false),
+        ("rsa-2048", "2", true),
+        ("ec-p256", "2", false),
+        ("ec-p256", "1", false),
+    ] {
+        let cred = w.credential(key, scal, "1");
+        let out_pdf = w.dir.path().join(format!("signed-{key}-{scal}-{pss}.pdf"));
+        let mut cmd = std::process::Command::new(&python);
+        cmd.arg(&script).args([
+            "--url",
+            &format!("http://{}", w.server.addr),
+            "--user",
+            "ada",
+            "--password",
+            "ada-password",
+            "--pin",
+            "123456",
+            "--credential",
+            &cred,
+            "--root",
+            root.join("root.pem").to_str().unwrap(),
+            "--output",
+            out_pdf.to_str().unwrap(),
+        ]);
+        if pss {
+            cmd.arg("--pss");
+        }
+        let out = cmd.output().unwrap();
+        let last =
+            String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_owned();
+        let v: Value = serde_json::from_str(&last).unwrap_or_else(|_| {
+            panic!("{key} SCAL {scal}: {last} {}", String::from_utf8_lossy(&out.stderr))
+        });
+        assert_eq!(v["valid"], true, "{key} SCAL {scal} PSS {pss}: {v}");
+        assert_eq!(v["summary"], "INTACT:TRUSTED,UNTOUCHED", "{v}");
+    }
+    let signed = w
+        .audit()
+        .iter()
+        .filter(|r| r["kind"] == "signatures.signHash" && r["outcome"] == "success")
+        .count();
+    assert_eq!(signed, 5, "one audited signature per PDF");
+    assert!(signet(w.dir.path(), &["audit", "verify"], &[], "").status.success());
+}
+
+#[test]
+fn every_advertised_algorithm_verifies_with_openssl() {
+    let w = world();
+    let data = b"the approved document";
+    let file = w.dir.path().join("data");
+    std::fs::write(&file, data).unwrap();
+    let mut checked = 0;
+    for key in ["rsa-2048", "ec-p256", "ec-p384"] {
+        let cred = w.credential(key, "2", "1");
+        let (s, info) = w.call(
+            "credentials/info",
+            json!({ "credentialID": cred, "certificates": "chain", "certInfo": true }),
+        );
+        assert_eq!(s, 200, "{info}");
+        let leaf = base64::engine::general_purpose::STANDARD
+            .decode(info["cert"]["certificates"][0].as_str().unwrap())
+            .unwrap();
+        let cert = w.dir.path().join("leaf.der");
+        std::fs::write(&cert, &leaf).unwrap();
+        let pubkey = w.dir.path().join("pub.pem");
+        openssl(&[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            cert.to_str().unwrap(),
+            "-pubkey",
+            "-noout",
+            "-out",
+            pubkey.to_str().unwrap(),
+        ]);
+        for oid in info["key"]["algo"].as_array().unwrap() {
+            let oid = oid.as_str().unwrap();
+            let hashes: &[(&str, &str)] = match oid {
+                "1.2.840.113549.1.1.10" => &[
+                    ("sha256", "2.16.840.1.101.3.4.2.1"),
+                    ("sha384", "2.16.840.1.101.3.4.2.2"),
+                    ("sha512", "2.16.840.1.101.3.4.2.3"),
+                ],
+                "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => {
+                    &[("sha256", "2.16.840.1.101.3.4.2.1")]
+                }
+                "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => {
+                    &[("sha384", "2.16.840.1.101.3.4.2.2")]
+                }
+                "1.2.840.113549.1.1.13" => &[("sha512", "2.16.840.1.101.3.4.2.3")],
+                other => panic!("unexpected algorithm {other}"),
+            };
+            for (md, md_oid) in hashes {
+                let digest = sha(md, data);
+                let sad = w.sad(&cred, std::slice::from_ref(&digest));
+                let (s, v) = w.sign(&cred, &sad, &[digest], oid, Some(md_oid));
+                assert_eq!(s, 200, "{key} {oid} {md}: {v}");
+                let sig = base64::engine::general_purpose::STANDARD
+                    .decode(v["signatures"][0].as_str().unwrap())
+                    .unwrap();
+                let sig_file = w.dir.path().join("sig");
+                std::fs::write(&sig_file, sig).unwrap();
+                let mut args = vec![
+                    "dgst".to_owned(),
+                    format!("-{md}"),
+                    "-verify".into(),
+                    pubkey.display().to_string(),
+                ];
+                if oid == "1.2.840.113549.1.1.10" {
+                    args.extend(
+                        ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest"]
+                            .map(String::from),
+                    );
+                }
+                args.extend([
+                    "-signature".into(),
+                    sig_file.display().to_string(),
+                    file.display().to_string(),
+                ]);
+                let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = openssl(&refs);
+                assert!(out.contains("Verified OK"), "{key} {oid} {md}: {out}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 3 + 3 + 1 + 1, "RSA: 3 PKCS#1 + 3 PSS; P-256 and P-384: one ECDSA each");
+    assert!(w.server.stderr().is_empty() || !w.server.stderr().contains("panicked"));
+}
+
+#[test]
+fn refusals_get_the_csc_error_change_nothing_and_are_audited() {
+    let w = world();
+    let d = w.dir.path();
+    let x = w.credential("ec-p256", "2", "2");
+    let y = w.credential("ec-p256", "2", "1");
+    let (a, b) = (sha("sha256", b"A"), sha("sha256", b"B"));
+    const ECDSA: &str = "1.2.840.10045.4.3.2";
+
+    // Hash B with a SAD for hash A: refused, and the SAD still works for A afterwards.
+    let sad = w.sad(&y, std::slice::from_ref(&a));
+    assert_csc_error(
+        w.sign(&y, &sad, std::slice::from_ref(&b), ECDSA, None),
+        "invalid_request",
+        "Hash is not authorized by the SAD",
+    );
+    assert_eq!(w.last_audit()["outcome"], "refused");
+    // SAD of credential Y used for credential X.
+    assert_csc_error(
+        w.sign(&x, &sad, std::slice::from_ref(&a), ECDSA, None),
+        "invalid_request",
+        "Invalid parameter SAD",
+    );
+    assert_eq!(w.last_audit()["credential_id"], x);
+    // Wrong digest length, bad base64, unknown signAlgo: refused before the SAM, audited.
+    assert_csc_error(
+        w.sign(&y, &sad, &[vec![1; 31]], ECDSA, None),
+        "invalid_request",
+        "Invalid digest value length",
+    );
+    let (s, v) = w.call(
+        "signatures/signHash",
+        json!({ "credentialID": y, "SAD": sad, "hash": ["not base64!"], "signAlgo": ECDSA }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Invalid Base64 hash string parameter");
+    assert_eq!(w.last_audit()["details"]["reason"], "Invalid Base64 hash string parameter");
+    assert_csc_error(
+        w.sign(&y, &sad, std::slice::from_ref(&a), "1.2.3.4", None),
+        "invalid_request",
+        "Invalid parameter signAlgo",
+    );
+    assert_eq!(w.last_audit()["kind"], "signatures.signHash");
+    // Still unused: the right request signs once; a replay is refused and audited.
+    assert_eq!(w.sign(&y, &sad, std::slice::from_ref(&a), ECDSA, None).0, 200);
+    assert_csc_error(
+        w.sign(&y, &sad, std::slice::from_ref(&a), ECDSA, None),
+        "invalid_request",
+        "Invalid parameter SAD",
+    );
+    assert_eq!(w.last_audit()["outcome"], "refused");
+
+    // More hashes than numSignatures, at authorisation and at signing.
+    let (s, v) = w.call("credentials/authorize", json!({ "credentialID": y, "numSignatures": 2, "hash": [b64(&a), b64(&b)], "PIN": "123456" }));
+    assert_csc_error((s, v), "invalid_request", "Numbers of signatures is too high");
+    let sad = w.sad(&x, std::slice::from_ref(&a));
+    let (s, v) = w.call("credentials/authorize", json!({ "credentialID": x, "numSignatures": 1, "hash": [b64(&a), b64(&b)], "PIN": "123456" }));
+    assert_eq!(s, 400, "{v}");
+    assert_csc_error(
+        w.sign(&x, &sad, &[a.clone(), b.clone()], ECDSA, None),
+        "invalid_request",
+        "Numbers of signatures is too high",
+    );
+
+    // Another user's token with Ada's SAD.
+    admin_json(d, &["user", "create", "bob", "--password-stdin"], "bob-password");
+    let bob = login(&w.server.addr, "bob", "bob-password");
+    let (s, v, _) = post(
+        &w.server.addr,
+        "/csc/v1/signatures/signHash",
+        Some(&bob),
+        &json!({ "credentialID": x, "SAD": sad, "hash": [b64(&a)], "signAlgo": ECDSA }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Invalid parameter credentialID");
+    let refusal = w.last_audit();
+    assert_eq!(
+        (refusal["outcome"].as_str(), refusal["details"]["reason"].as_str()),
+        (Some("refused"), Some("credential of another user"))
+    );
+    // …and Ada's SAD still works for Ada.
+    assert_eq!(w.sign(&x, &sad, std::slice::from_ref(&a), ECDSA, None).0, 200);
+
+    // Disabled credential.
+    admin_json(d, &["credential", "disable", &y], "");
+    assert_csc_error(
+        w.authorize(&y, std::slice::from_ref(&a), "123456"),
+        "invalid_request",
+        "The credential identified by credentialID is disabled",
+    );
+    admin_json(d, &["credential", "enable", &y], "");
+
+    // Wrong PIN until the lock; then the right PIN is refused too.
+    for _ in 0..4 {
+        assert_csc_error(
+            w.authorize(&y, std::slice::from_ref(&a), "000000"),
+            "invalid_pin",
+            "The PIN is invalid",
+        );
+    }
+    assert_csc_error(
+        w.authorize(&y, std::slice::from_ref(&a), "000000"),
+        "invalid_request",
+        "PIN locked",
+    );
+    assert_csc_error(
+        w.authorize(&y, std::slice::from_ref(&a), "123456"),
+        "invalid_request",
+        "PIN locked",
+    );
+    let pin_refusals = w
+        .audit()
+        .iter()
+        .filter(|r| r["kind"] == "credentials.authorize" && r["outcome"] == "refused")
+        .count();
+    assert!(pin_refusals >= 6, "{pin_refusals}");
+
+    // The log is intact and every refusal above is in it.
+    let out = signet(d, &["audit", "verify"], &[], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn tokens_missing_forged_or_revoked_get_401_with_a_challenge() {
+    let w = world();
+    let addr = &w.server.addr;
+    let body = json!({});
+    let (s, v, h) = post(addr, "/csc/v1/credentials/list", None, &body);
+    assert_eq!((s, v["error"].as_str()), (401, Some("invalid_token")));
+    assert!(h.contains("www-authenticate: bearer"), "{h}");
+    let forged = "A".repeat(43);
+    let (s, _, h) = post(addr, "/csc/v1/credentials/list", Some(&forged), &body);
+    assert!(s == 401 && h.contains("www-authenticate"));
+    // Revoke: the token stops working at once.
+    let t = login(addr, "ada", "ada-password");
+    assert_eq!(post(addr, "/csc/v1/credentials/list", Some(&t), &body).0, 200);
+    let (s, _, _) = post(addr, "/csc/v1/auth/revoke", Some(&t), &json!({ "token": t }));
+    assert_eq!(s, 204);
+    let (s, v, _) = post(addr, "/csc/v1/credentials/list", Some(&t), &body);
+    assert_eq!(
+        (s, v["error_description"].as_str()),
+        (401, Some("The access token has been revoked"))
+    );
+    // Wrong password: 401 with a Basic challenge, and audited.
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-i",
+            "-u",
+            "ada:wrong",
+            "-X",
+            "POST",
+            "-d",
+            "{}",
+            &format!("http://{addr}/csc/v1/auth/login"),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+    assert!(text.starts_with("http/1.1 401") && text.contains("www-authenticate: basic"), "{text}");
+    assert!(w.audit().iter().any(|r| r["kind"] == "auth.login" && r["outcome"] == "refused"));
+}
+
+#[test]
+fn a_service_token_acts_only_in_its_group_and_never_without_the_pin() {
+    let w = world();
+    let d = w.dir.path();
+    let cred = w.credential("ec-p256", "2", "1");
+    admin_json(d, &["group", "create", "other"], "");
+    let mine = admin_json(d, &["client", "create", "--group", "default", "--name", "app"], "");
+    let theirs = admin_json(d, &["client", "create", "--group", "other", "--name", "app"], "");
+    let token = |c: &Value, basic: bool| {
+        let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
+        let url = format!("http://{}/oauth2/token", w.server.addr);
+        let mut args = vec!["-s".to_owned(), "-X".into(), "POST".into()];
+        if basic {
+            args.extend([
+                "-u".into(),
+                format!("{id}:{secret}"),
+                "-d".into(),
+                "grant_type=client_credentials".into(),
+            ]);
+        } else {
+            args.extend([
+                "-d".into(),
+                format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+            ]);
+        }
+        args.push(url);
+        let out = std::process::Command::new("curl").args(&args).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()
+    };
+    let (mine, theirs_form) = (token(&mine, true), token(&theirs, false));
+    let addr = &w.server.addr;
+    // Own group: lists Ada's credentials by userID; cannot authorise without her PIN.
+    let (s, v, _) =
+        post(addr, "/csc/v1/credentials/list", Some(&mine), &json!({ "userID": "ada" }));
+    assert_eq!((s, v["credentialIDs"][0].as_str()), (200, Some(cred.as_str())));
+    let h = b64(&sha("sha256", b"x"));
+    let (s, v, _) = post(
+        addr,
+        "/csc/v1/credentials/authorize",
+        Some(&mine),
+        &json!({ "credentialID": cred, "numSignatures": 1, "hash": [h] }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Missing (or invalid type) string parameter PIN");
+    // Another group: the user and the credential do not exist for it, and it is audited.
+    let (s, v, _) =
+        post(addr, "/csc/v1/credentials/list", Some(&theirs_form), &json!({ "userID": "ada" }));
+    assert_csc_error((s, v), "invalid_request", "Invalid parameter userID");
+    let (s, v, _) = post(
+        addr,
+        "/csc/v1/credentials/authorize",
+        Some(&theirs_form),
+        &json!({ "credentialID": cred, "numSignatures": 1, "hash": [h], "PIN": "123456" }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Invalid parameter credentialID");
+    let last = w.last_audit();
+    assert_eq!(last["details"]["reason"], "credential of a user outside the client's group");
+    assert_eq!(last["outcome"], "refused");
+}
+
+#[test]
+fn one_single_use_sad_signs_exactly_once_under_concurrency() {
+    let w = world();
+    let cred = w.credential("ec-p256", "2", "1");
+    let h = sha("sha256", b"once");
+    for _round in 0..3 {
+        let sad = w.sad(&cred, std::slice::from_ref(&h));
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let (addr, token, cred, sad, h) = (w.server.addr.clone(), w.token.clone(), cred.clone(), sad.clone(), b64(&h));
+                std::thread::spawn(move || {
+                    post(&addr, "/csc/v1/signatures/signHash", Some(&token), &json!({ "credentialID": cred, "SAD": sad, "hash": [h], "signAlgo": "1.2.840.10045.4.3.2" })).0
+                })
+            })
+            .collect();
+        let codes: Vec<u16> = handles.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 400).count(), 5, "{codes:?}");
+    }
+}
+
+#[test]
+fn audit_verify_names_an_edited_deleted_or_reordered_record() {
+    let w = world();
+    let cred = w.credential("ec-p256", "2", "1");
+    let h = sha("sha256", b"x");
+    let sad = w.sad(&cred, std::slice::from_ref(&h));
+    assert_eq!(w.sign(&cred, &sad, &[h], "1.2.840.10045.4.3.2", None).0, 200);
+    let World { dir, server, .. } = w;
+    assert!(server.stop(), "graceful stop");
+    let d = dir.path();
+    let verify = || {
+        let out = signet(d, &["audit", "verify"], &[], "");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    assert!(verify().0);
+    let db = d.join("signet.db");
+    let sql = |stmt: &str| {
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n";
+        assert!(std::process::Command::new("python3")
+            .args(["-c", script, db.to_str().unwrap(), stmt])
+            .status()
+            .unwrap()
+            .success());
+    };
+    assert!(!d.join("signet.db-wal").exists(), "the log was checkpointed on shutdown");
+    let backup = std::fs::read(&db).unwrap();
+    // Edit record 3.
+    sql("UPDATE audit_log SET details = '{\"forged\":true}' WHERE seq = 3");
+    let (ok, err) = verify();
+    assert!(!ok && err.contains('3'), "{err}");
+    assert!(err.to_lowercase().contains("altered"), "{err}");
+    // Delete record 2 (fresh copy).
+    std::fs::write(&db, &backup).unwrap();
+    sql("DELETE FROM audit_log WHERE seq = 2");
+    let (ok, err) = verify();
+    assert!(!ok && err.to_lowercase().contains("missing"), "{err}");
+    // Swap records 2 and 3.
+    std::fs::write(&db, &backup).unwrap();
+    sql("UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = -1;");
+    let (ok, err) = verify();
+    assert!(!ok && err.contains("record 2 is out of order"), "{err}");
+    // Untouched copy verifies again.
+    std::fs::write(&db, &backup).unwrap();
+    assert!(verify().0);
+}
