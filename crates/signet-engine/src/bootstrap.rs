@@ -20,6 +20,8 @@ pub struct BootstrapReport {
     pub created_root_ca: bool,
     /// Whether the issuing CA was created now.
     pub created_issuing_ca: bool,
+    /// Whether the TSA key and certificate were created now.
+    pub created_tsa: bool,
     /// Root CA subject.
     pub root_subject: String,
     /// Issuing CA subject.
@@ -32,10 +34,12 @@ impl Engine {
         let created_default_group = self.ensure_group(DEFAULT_GROUP).await?;
         let (root, created_root_ca) = self.ensure_ca(ROOT_ID, None).await?;
         let (issuing, created_issuing_ca) = self.ensure_ca(ISSUING_ID, Some(&root)).await?;
+        let created_tsa = self.ensure_tsa().await?;
         Ok(BootstrapReport {
             created_default_group,
             created_root_ca,
             created_issuing_ca,
+            created_tsa,
             root_subject: signet_pki::parse_certificate(&root.certificate)?.subject_dn,
             issuing_subject: signet_pki::parse_certificate(&issuing.certificate)?.subject_dn,
         })

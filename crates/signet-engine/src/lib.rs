@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod settings;
 mod tokens;
+mod tsa;
 
 pub use accounts::{ClientCreated, GroupView, NewUserRequest, UserView};
 pub use bootstrap::BootstrapReport;

@@ -35,6 +35,7 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
         report.issuing_subject,
         created(report.created_issuing_ca)
     );
+    println!("  TSA             RFC 3161 key and certificate ({})", created(report.created_tsa));
     println!("  public URL      {}", config.public_url());
 
     if demo {

@@ -548,3 +548,63 @@ fn audit_verify_names_an_edited_deleted_or_reordered_record() {
     std::fs::write(&db, &backup).unwrap();
     assert!(verify().0);
 }
+
+#[test]
+fn timestamps_verify_with_openssl() {
+    let w = world();
+    let ca = w.dir.path().join("ca");
+    admin_json(w.dir.path(), &["ca", "export", "--out", ca.to_str().unwrap()], "");
+    let digest = sha("sha256", b"document to time-stamp");
+    let (s, v) = w.call(
+        "signatures/timestamp",
+        json!({ "hash": b64(&digest), "hashAlgo": "2.16.840.1.101.3.4.2.1", "nonce": "0a1b2c3d4e5f" }),
+    );
+    assert_eq!(s, 200, "{v}");
+    let token =
+        base64::engine::general_purpose::STANDARD.decode(v["timestamp"].as_str().unwrap()).unwrap();
+    let tok = w.dir.path().join("token.der");
+    std::fs::write(&tok, token).unwrap();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let root = ca.join("root.pem");
+    let out = openssl(&[
+        "ts",
+        "-verify",
+        "-digest",
+        &hex,
+        "-token_in",
+        "-in",
+        tok.to_str().unwrap(),
+        "-CAfile",
+        root.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Verification: OK"), "{out}");
+    let text = openssl(&["ts", "-reply", "-token_in", "-in", tok.to_str().unwrap(), "-text"]);
+    assert!(text.contains("Policy OID: 0.4.0.2023.1.1"), "{text}");
+    assert!(text.contains("Nonce: 0x0A1B2C3D4E5F"), "{text}");
+    // Another digest does not verify.
+    let other: String =
+        sha("sha256", b"another document").iter().map(|b| format!("{b:02x}")).collect();
+    let out = openssl(&[
+        "ts",
+        "-verify",
+        "-digest",
+        &other,
+        "-token_in",
+        "-in",
+        tok.to_str().unwrap(),
+        "-CAfile",
+        root.to_str().unwrap(),
+    ]);
+    assert!(!out.contains("Verification: OK"), "{out}");
+    // Bad input: wrong length, bad nonce.
+    let (s, v) = w.call(
+        "signatures/timestamp",
+        json!({ "hash": b64(&digest[..31]), "hashAlgo": "2.16.840.1.101.3.4.2.1" }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Invalid digest value length");
+    let (s, v) = w.call(
+        "signatures/timestamp",
+        json!({ "hash": b64(&digest), "hashAlgo": "2.16.840.1.101.3.4.2.1", "nonce": "xyz" }),
+    );
+    assert_csc_error((s, v), "invalid_request", "Invalid parameter nonce");
+}

@@ -8,6 +8,7 @@ mod info;
 mod params;
 mod signatures;
 mod time;
+mod timestamp;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -23,6 +24,7 @@ pub(crate) const METHODS: &[&str] = &[
     "credentials/extendTransaction",
     "credentials/sendOTP",
     "signatures/signHash",
+    "signatures/timestamp",
 ];
 
 pub(crate) fn routes() -> Router<Engine> {
@@ -36,5 +38,6 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/csc/v1/credentials/extendTransaction", post(credentials::extend))
         .route("/csc/v1/credentials/sendOTP", post(credentials::send_otp))
         .route("/csc/v1/signatures/signHash", post(signatures::sign_hash))
+        .route("/csc/v1/signatures/timestamp", post(timestamp::timestamp))
         .route("/oauth2/token", post(auth::oauth2_token))
 }
