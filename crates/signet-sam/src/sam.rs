@@ -290,8 +290,8 @@ impl Sam {
         Ok(row)
     }
 
-    /// Checks the SAD against the request, consumes it, signs, and audits — the
-    /// consumption, the signature and its audit record commit together or not at all.
+    /// Checks the SAD against the request, signs, then consumes the SAD and audits the
+    /// signature in one transaction: the signatures are released only if that commits.
     pub async fn sign_hash(&self, req: SignRequest) -> Result<Vec<Vec<u8>>, SamError> {
         const KIND: &str = "signatures.signHash";
         let s = subject(&req.user, &req.credential, req.client_id.as_deref());
@@ -308,17 +308,17 @@ impl Sam {
             .parse()
             .map_err(|_| SamError::Integrity("unknown key type".into()))?;
 
-        let mut tx = self.store.begin().await?;
         let remaining = row.remaining - req.hashes.len() as i64;
-        if !tx.consume_sad(&row.sad_hash, row.version, remaining, &remaining_hashes, now).await? {
-            // Another request consumed it first, or it just expired: a replay.
-            drop(tx);
-            return Err(self.refuse(KIND, &s, SamError::SadInvalid, extra).await);
-        }
+        // Sign first, outside any database transaction, so that concurrent requests do
+        // not queue behind one writer while keys are in use. Nothing leaves the SAM until
+        // the SAD is consumed (compare-and-set on the version read above) and the audit
+        // record is written, in one transaction: a request that loses the race to a
+        // concurrent one (a replay) has its signatures dropped and is refused.
         let crypto = self.crypto.clone();
         let wrapped = WrappedKey(req.credential.wrapped_key.clone());
-        let (owner, cred, algorithm, hashes) =
-            (req.user.id.clone(), req.credential.id.clone(), req.algorithm, req.hashes);
+        let (owner, cred, algorithm) =
+            (req.user.id.clone(), req.credential.id.clone(), req.algorithm);
+        let hashes = req.hashes;
         let signed = tokio::task::spawn_blocking(move || {
             let digests: Vec<&[u8]> = hashes.iter().map(Vec::as_slice).collect();
             crypto.sign_digests(
@@ -333,12 +333,18 @@ impl Sam {
         let signatures = match signed {
             Ok(sigs) => sigs,
             Err(e) => {
-                drop(tx); // the SAD stays unconsumed
+                // The SAD stays unconsumed: nothing was signed.
                 let e = SamError::from(e);
                 tracing::error!(error = %e, credential = %req.credential.id, "signing failed");
                 return Err(self.refuse(KIND, &s, e, extra).await);
             }
         };
+        let mut tx = self.store.begin().await?;
+        if !tx.consume_sad(&row.sad_hash, row.version, remaining, &remaining_hashes, now).await? {
+            drop(tx);
+            drop(signatures);
+            return Err(self.refuse(KIND, &s, SamError::SadInvalid, extra).await);
+        }
         let mut details = extra;
         if let Some(d) = details.as_object_mut() {
             d.insert("count".into(), json!(signatures.len()));

@@ -267,4 +267,22 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// CSC signHash over HTTP against an in-process server, beside the raw signing rate.
+    Csc {
+        /// Key type of the credential.
+        #[arg(long, default_value = "rsa-2048")]
+        key: String,
+        /// Concurrent clients (each with its own keep-alive connection).
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+        /// Hashes per SAD in the batch measurement.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -67,7 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = load_config(&sources)?;
             audit::run(loaded, command).await
         }
-        Command::Bench { command } => bench::run(command),
+        Command::Bench { command } => bench::run(command).await,
     }
 }
 

@@ -1,15 +1,20 @@
 //! `signet bench sign`: the soft module's digest-signing rate with per-operation unwrap,
 //! against the raw aws-lc-rs rate of the same key parsed once, in the same run.
 
-use crate::cli::BenchCommand;
 use anyhow::bail;
 use signet_crypto::soft::bench::{self, SignBenchResult};
 use signet_types::KeyAlgorithm;
 use std::time::Duration;
 
-/// Runs a benchmark command.
-pub fn run(command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Sign { key, threads, batch, seconds, only, json } = command;
+/// Runs `signet bench sign`.
+pub fn run(
+    key: &str,
+    threads: usize,
+    batch: usize,
+    seconds: f64,
+    only: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let first: KeyAlgorithm = key.parse()?;
     if !(0.2..=600.0).contains(&seconds) {
         bail!("--seconds must be between 0.2 and 600");
