@@ -164,6 +164,59 @@ impl Engine {
         })
     }
 
+    /// `auth/login` with a `refresh_token` (CSC v1.0.4.0 §11.2): a new access token in the
+    /// refresh token's family. An unknown, expired or revoked refresh token is refused.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, EngineError> {
+        let now = self.clock.now();
+        let token = if looks_like_token(refresh_token) {
+            self.store.token_by_hash(&token_hash(refresh_token)).await?
+        } else {
+            None
+        };
+        let valid =
+            token.filter(|t| t.kind == TokenKind::Refresh && !t.revoked && now < t.expires_at);
+        let Some(t) = valid else {
+            self.audit(AuditEvent {
+                at: now,
+                kind: "auth.login".into(),
+                outcome: "refused".into(),
+                user_id: None,
+                client_id: None,
+                credential_id: None,
+                details: json!({ "refresh": true, "reason": "invalid refresh token" }).to_string(),
+            })
+            .await?;
+            return Err(EngineError::Unauthorized(
+                "the refresh token is invalid, expired or revoked".into(),
+            ));
+        };
+        let access = signet_crypto::secret::generate_secret()?;
+        let mut tx = self.store.begin().await?;
+        tx.insert_token(NewToken {
+            token_hash: token_hash(&access),
+            kind: TokenKind::Access,
+            user_id: t.user_id.clone(),
+            client_id: None,
+            scope: t.scope.clone(),
+            family_id: t.family_id.clone(),
+            expires_at: now + ACCESS_TOKEN_TTL,
+            created_at: now,
+        })
+        .await?;
+        tx.append_audit(AuditEvent {
+            at: now,
+            kind: "auth.login".into(),
+            outcome: "success".into(),
+            user_id: t.user_id.clone(),
+            client_id: None,
+            credential_id: None,
+            details: json!({ "refresh": true }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
+    }
+
     /// `grant_type=client_credentials`: a service token for a client of a group.
     pub async fn client_credentials(
         &self,

@@ -608,3 +608,107 @@ fn timestamps_verify_with_openssl() {
     );
     assert_csc_error((s, v), "invalid_request", "Invalid parameter nonce");
 }
+
+#[test]
+fn refresh_tokens_pagination_and_extend_transaction() {
+    let w = world();
+    let addr = &w.server.addr;
+    // rememberMe → a refresh token that yields new access tokens until revoked.
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            "ada:ada-password",
+            "-X",
+            "POST",
+            "-d",
+            r#"{"rememberMe":true}"#,
+            &format!("http://{addr}/csc/v1/auth/login"),
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (access, refresh) = (
+        v["access_token"].as_str().unwrap().to_owned(),
+        v["refresh_token"].as_str().unwrap().to_owned(),
+    );
+    let (s, v, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
+    assert_eq!(s, 200, "{v}");
+    let renewed = v["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(renewed, access);
+    assert_eq!(post(addr, "/csc/v1/credentials/list", Some(&renewed), &json!({})).0, 200);
+    // Revoking the refresh token revokes its family.
+    assert_eq!(
+        post(
+            addr,
+            "/csc/v1/auth/revoke",
+            Some(&access),
+            &json!({ "token": refresh, "token_type_hint": "refresh_token" })
+        )
+        .0,
+        204
+    );
+    assert_eq!(post(addr, "/csc/v1/credentials/list", Some(&renewed), &json!({})).0, 401);
+    let (s, _, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
+    assert_eq!(s, 401);
+
+    // Pagination returns every credential once.
+    let ids: Vec<String> = (0..5).map(|_| w.credential("ec-p256", "1", "3")).collect();
+    let mut seen = Vec::new();
+    let mut page_token: Option<String> = None;
+    loop {
+        let mut body = json!({ "maxResults": 2 });
+        if let Some(t) = &page_token {
+            body["pageToken"] = json!(t);
+        }
+        let (s, v) = w.call("credentials/list", body);
+        assert_eq!(s, 200, "{v}");
+        let page: Vec<String> = v["credentialIDs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect();
+        assert!(page.len() <= 2);
+        seen.extend(page);
+        match v["nextPageToken"].as_str() {
+            Some(t) => page_token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_csc_error(
+        w.call("credentials/list", json!({ "maxResults": 0 })),
+        "invalid_request",
+        "Invalid parameter maxResults",
+    );
+
+    // extendTransaction: a fresh SAD with the remaining count; the old SAD stops working.
+    let cred = &ids[0];
+    let (s, v) = w.call(
+        "credentials/authorize",
+        json!({ "credentialID": cred, "numSignatures": 3, "PIN": "123456" }),
+    );
+    assert_eq!(s, 200, "{v}");
+    let old = v["SAD"].as_str().unwrap().to_owned();
+    let h = sha("sha256", b"e");
+    assert_eq!(w.sign(cred, &old, std::slice::from_ref(&h), "1.2.840.10045.4.3.2", None).0, 200);
+    let (s, v) =
+        w.call("credentials/extendTransaction", json!({ "credentialID": cred, "SAD": old }));
+    assert_eq!(s, 200, "{v}");
+    let new = v["SAD"].as_str().unwrap().to_owned();
+    assert_csc_error(
+        w.sign(cred, &old, std::slice::from_ref(&h), "1.2.840.10045.4.3.2", None),
+        "invalid_request",
+        "Invalid parameter SAD",
+    );
+    let (s, v) = w.sign(cred, &new, &[h.clone(), h.clone()], "1.2.840.10045.4.3.2", None);
+    assert_eq!((s, v["signatures"].as_array().map(Vec::len)), (200, Some(2)), "{v}");
+    assert_csc_error(
+        w.sign(cred, &new, std::slice::from_ref(&h), "1.2.840.10045.4.3.2", None),
+        "invalid_request",
+        "Invalid parameter SAD",
+    );
+}

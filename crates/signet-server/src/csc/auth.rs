@@ -31,10 +31,13 @@ pub(crate) async fn login(
 ) -> Result<Response, CscError> {
     let params = Params::parse(&body)?;
     let remember = params.opt_bool("rememberMe")?.unwrap_or(false);
-    let Some((user, password)) = basic_credentials(&headers) else {
-        return Err(CscError::basic("HTTP Basic authentication is required"));
+    let tokens = match (basic_credentials(&headers), params.opt_string("refresh_token")?) {
+        (Some((user, password)), _) => engine.login(&user, password, remember).await?,
+        (None, Some(refresh)) => engine.refresh(refresh).await?,
+        (None, None) => {
+            return Err(CscError::basic("HTTP Basic authentication or a refresh_token is required"))
+        }
     };
-    let tokens = engine.login(&user, password, remember).await?;
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(tokens)).into_response())
 }
 
