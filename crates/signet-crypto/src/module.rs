@@ -81,6 +81,23 @@ pub trait CryptoModule: Send + Sync + fmt::Debug {
     /// that stored keys belong to this module's master key.
     fn check_key(&self, key: &WrappedKey, binding: &KeyBinding<'_>) -> Result<(), CryptoError>;
 
+    /// Seals a small secret of the service (an OTP seed) under the master key, bound to
+    /// its owner and purpose. It can never be opened as a key, nor a key as a secret.
+    fn seal_secret(
+        &self,
+        secret: &[u8],
+        owner: &str,
+        purpose: &str,
+    ) -> Result<WrappedKey, CryptoError>;
+
+    /// Opens a sealed secret; the plaintext is zeroized when dropped.
+    fn open_secret(
+        &self,
+        sealed: &WrappedKey,
+        owner: &str,
+        purpose: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError>;
+
     /// Proves the module answers (for `/readyz`).
     fn check(&self) -> Result<(), CryptoError>;
 }

@@ -121,3 +121,19 @@ fn master_key_file_problems_are_refused_with_a_reason() {
     // A bad file is never replaced by a fresh key: that would orphan every wrapped key.
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "not hex at all");
 }
+
+#[test]
+fn sealed_secrets_open_only_for_their_owner_and_purpose_and_never_as_keys() {
+    let (module, key_blob) = setup();
+    let sealed = module.seal_secret(b"otp seed 20 bytes!!!", "alice", "otp").expect("seal");
+    assert_eq!(
+        module.open_secret(&sealed, "alice", "otp").expect("open").as_slice(),
+        b"otp seed 20 bytes!!!"
+    );
+    assert!(module.open_secret(&sealed, "bob", "otp").is_err());
+    assert!(module.open_secret(&sealed, "alice", "recovery").is_err());
+    // A key blob is not a secret, and a secret is not a key.
+    assert!(module.open_secret(&key_blob, "alice", "cred-a").is_err());
+    let b = KeyBinding { owner: "alice", credential: "otp", algorithm: KeyAlgorithm::EcP256 };
+    assert!(module.sign_digest(&sealed, &b, ALG, &[0u8; 32]).is_err());
+}

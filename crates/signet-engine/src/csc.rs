@@ -63,6 +63,8 @@ pub struct CscCredential {
     pub valid_to: i64,
     /// Whether the user has a signing PIN.
     pub pin_set: bool,
+    /// Whether the user has an offline OTP (then `credentials/authorize` needs it).
+    pub otp: bool,
     /// SCAL 1 or 2.
     pub scal: i64,
     /// Signatures per authorisation.
@@ -91,6 +93,8 @@ pub struct CscAuthorize {
     pub hash_algo: Option<HashAlgorithm>,
     /// `PIN`.
     pub pin: Option<Zeroizing<String>>,
+    /// `OTP`.
+    pub otp: Option<Zeroizing<String>>,
     /// `description`.
     pub description: Option<String>,
 }
@@ -273,6 +277,7 @@ impl Engine {
             valid_from: info.not_before,
             valid_to: info.not_after,
             pin_set: user.pin_hash.is_some(),
+            otp: user.otp_sealed.is_some(),
             scal: credential.scal,
             multisign: credential.multisign,
         })
@@ -313,6 +318,7 @@ impl Engine {
                 hashes: r.hashes,
                 hash_algo: r.hash_algo,
                 pin: r.pin,
+                otp: r.otp,
                 description: r.description,
             })
             .await

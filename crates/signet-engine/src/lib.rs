@@ -14,7 +14,7 @@ mod settings;
 mod tokens;
 mod tsa;
 
-pub use accounts::{ClientCreated, GroupView, NewUserRequest, UserView};
+pub use accounts::{ClientCreated, GroupView, NewUserRequest, OtpEnrolment, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};

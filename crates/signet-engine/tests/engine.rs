@@ -70,6 +70,7 @@ fn authorize_one(credential: &str, hash: Vec<u8>, pin: &str) -> signet_engine::C
         hashes: vec![hash],
         hash_algo: None,
         pin: Some(Zeroizing::new(pin.to_owned())),
+        otp: None,
         description: None,
     }
 }

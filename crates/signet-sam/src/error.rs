@@ -34,6 +34,12 @@ pub enum SamError {
         /// Attempts left before the lock.
         remaining: i64,
     },
+    /// The user has an OTP and none was given.
+    #[error("the OTP is missing")]
+    OtpMissing,
+    /// The OTP is wrong, or was used before.
+    #[error("the OTP is invalid")]
+    InvalidOtp,
     /// The PIN is locked after too many failures.
     #[error("PIN locked")]
     PinLocked,
@@ -100,6 +106,8 @@ impl SamError {
             Self::PinNotSet => "no PIN set",
             Self::PinMissing => "PIN missing",
             Self::InvalidPin { .. } => "wrong PIN",
+            Self::OtpMissing => "OTP missing",
+            Self::InvalidOtp => "wrong OTP",
             Self::PinLocked => "PIN locked",
             Self::SadInvalid => "invalid SAD",
             Self::SadExpired => "SAD expired",

@@ -11,9 +11,11 @@
 
 mod audit;
 mod error;
+mod otp;
 mod sad;
 mod sam;
 
 pub use error::SamError;
+pub use otp::{DIGITS as OTP_DIGITS, OTP_PURPOSE, STEP_SECONDS as OTP_STEP_SECONDS};
 pub use sad::{SadValue, SadView};
 pub use sam::{AuthorizeRequest, Sam, SamSettings, SignRequest};

@@ -42,6 +42,8 @@ pub struct AuthorizeRequest {
     pub hash_algo: Option<HashAlgorithm>,
     /// The signing PIN.
     pub pin: Option<Zeroizing<String>>,
+    /// The one-time password, required when the user has an OTP.
+    pub otp: Option<Zeroizing<String>>,
     /// Free text shown to the signer (CSC `description`), kept in the audit.
     pub description: Option<String>,
 }
@@ -82,6 +84,13 @@ impl std::fmt::Debug for Sam {
 
 fn subject<'a>(user: &'a User, credential: &'a Credential, client: Option<&'a str>) -> Subject<'a> {
     Subject { user_id: &user.id, client_id: client, credential_id: &credential.id }
+}
+
+/// Which factor failed.
+#[derive(Debug, Clone, Copy)]
+enum Factor {
+    Pin,
+    Otp,
 }
 
 /// Digest lengths the SAM accepts when no algorithm is named (SHA-1/256/384/512).
@@ -140,10 +149,20 @@ impl Sam {
             Ok(()) => {}
             // A wrong PIN is counted in the same transaction as its audit record.
             Err(SamError::InvalidPin { .. }) => {
-                return Err(self.record_wrong_pin(&req.user, &s, extra).await)
+                return Err(self.record_auth_failure(&req.user, &s, extra, Factor::Pin).await)
             }
             Err(e) => return Err(self.refuse(KIND, &s, e, extra).await),
         }
+        let otp_step = match self.check_otp(&req.user, req.otp.as_deref().map(|o| o.as_str())).await
+        {
+            Ok(step) => step,
+            // A wrong OTP counts towards the same lock: six digits must not be guessable.
+            Err(SamError::InvalidOtp) => {
+                return Err(self.record_auth_failure(&req.user, &s, extra, Factor::Otp).await)
+            }
+            Err(e) => return Err(self.refuse(KIND, &s, e, extra).await),
+        };
+        let factors: &[&str] = if otp_step.is_some() { &["pin", "otp"] } else { &["pin"] };
 
         let sad = SadValue::generate()?;
         let now = self.clock.now();
@@ -157,20 +176,28 @@ impl Sam {
             hash_algo: req.hash_algo.map(|h| h.oid().to_string()),
             hashes: hashes.clone(),
             remaining: req.num_signatures,
-            factors: "pin".into(),
+            factors: factors.join(","),
             expires_at,
             created_at: now,
         };
         let mut details = json!({
             "numSignatures": req.num_signatures,
             "hashes": hashes,
-            "factors": ["pin"],
+            "factors": factors,
             "expiresAt": expires_at,
         });
         if let (Some(d), Some(desc)) = (details.as_object_mut(), &req.description) {
             d.insert("description".into(), json!(desc.chars().take(500).collect::<String>()));
         }
         let mut tx = self.store.begin().await?;
+        if let Some(step) = otp_step {
+            // Each code is accepted once, decided by the database (DESIGN.md).
+            if !tx.advance_otp_step(&req.user.id, step).await? {
+                drop(tx);
+                let replay = json!({ "replayed": true });
+                return Err(self.refuse(KIND, &s, SamError::InvalidOtp, replay).await);
+            }
+        }
         tx.reset_pin_failures(&req.user.id).await?;
         tx.insert_sad(record).await?;
         tx.append_audit(audit::event(now, KIND, "granted", &s, details)).await?;
@@ -199,35 +226,57 @@ impl Sam {
         }
     }
 
-    /// Counts a wrong PIN and audits it in one transaction.
-    async fn record_wrong_pin(
+    /// Counts a wrong PIN or OTP and audits it in one transaction.
+    async fn record_auth_failure(
         &self,
         user: &User,
         s: &Subject<'_>,
         extra: serde_json::Value,
+        factor: Factor,
     ) -> SamError {
         let max = i64::from(self.settings.pin_max_attempts);
         let result = async {
             let mut tx = self.store.begin().await?;
             let state = tx.record_pin_failure(&user.id, max).await?;
-            let error = if state.locked {
-                SamError::PinLocked
-            } else {
-                SamError::InvalidPin { remaining: (max - state.failures).max(0) }
+            let error = match (state.locked, factor) {
+                (true, _) => SamError::PinLocked,
+                (false, Factor::Pin) => {
+                    SamError::InvalidPin { remaining: (max - state.failures).max(0) }
+                }
+                (false, Factor::Otp) => SamError::InvalidOtp,
             };
             let mut extra = extra;
             if let Some(d) = extra.as_object_mut() {
                 d.insert("failures".into(), json!(state.failures));
                 d.insert("locked".into(), json!(state.locked));
             }
-            let event =
-                audit::refused(self.clock.now(), "credentials.authorize", s, "wrong PIN", extra);
+            let reason = match factor {
+                Factor::Pin => "wrong PIN",
+                Factor::Otp => "wrong OTP",
+            };
+            let event = audit::refused(self.clock.now(), "credentials.authorize", s, reason, extra);
             tx.append_audit(event).await?;
             tx.commit().await?;
             Ok::<_, signet_store::StoreError>(error)
         }
         .await;
         result.unwrap_or_else(SamError::from)
+    }
+
+    /// Checks the OTP when the user has one: the matching time step, to be recorded as
+    /// used in the grant's transaction. `Ok(None)`: the user has no OTP.
+    async fn check_otp(&self, user: &User, code: Option<&str>) -> Result<Option<i64>, SamError> {
+        let Some(sealed) = user.otp_sealed.clone() else { return Ok(None) };
+        let Some(code) = code.map(str::to_owned) else { return Err(SamError::OtpMissing) };
+        let crypto = self.crypto.clone();
+        let (owner, now) = (user.id.clone(), self.clock.now());
+        let step = tokio::task::spawn_blocking(move || {
+            let seed = crypto.open_secret(&WrappedKey(sealed), &owner, crate::otp::OTP_PURPOSE)?;
+            Ok::<_, signet_crypto::CryptoError>(crate::otp::matching_step(&seed, &code, now))
+        })
+        .await
+        .map_err(|e| SamError::Internal(e.to_string()))??;
+        step.map(Some).ok_or(SamError::InvalidOtp)
     }
 
     /// Replaces a valid SAD by a new one with a fresh expiry and the same remaining

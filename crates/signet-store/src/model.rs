@@ -66,6 +66,10 @@ pub struct User {
     pub pin_failures: i64,
     /// Whether the PIN is locked after too many failures.
     pub pin_locked: bool,
+    /// The offline OTP seed (RFC 6238), sealed by the crypto module; `None` without OTP.
+    pub otp_sealed: Option<Vec<u8>>,
+    /// The last TOTP time step accepted (a code is never accepted twice).
+    pub otp_last_step: i64,
     /// Creation time, unix seconds.
     pub created_at: i64,
 }
@@ -417,6 +421,7 @@ impl fmt::Debug for User {
             .field("phone", &self.phone)
             .field("password_hash", &Hidden(true))
             .field("pin_hash", &Hidden(self.pin_hash.is_some()))
+            .field("otp_sealed", &Hidden(self.otp_sealed.is_some()))
             .field("pin_failures", &self.pin_failures)
             .field("pin_locked", &self.pin_locked)
             .field("created_at", &self.created_at)
@@ -506,6 +511,8 @@ mod tests {
             pin_hash: Some("$argon2id$secret-pin-hash".into()),
             pin_failures: 0,
             pin_locked: false,
+            otp_sealed: Some(b"secret-sealed-seed".to_vec()),
+            otp_last_step: 0,
             created_at: 0,
         };
         let shown = format!("{user:?}");

@@ -70,6 +70,10 @@ pub trait Store: Send + Sync {
         max_attempts: i64,
     ) -> Result<PinState, StoreError>;
 
+    /// Sets (`Some`) or removes (`None`) the user's sealed OTP seed; the step counter
+    /// starts afresh.
+    async fn set_otp(&self, user_id: &str, sealed: Option<&[u8]>) -> Result<(), StoreError>;
+
     /// Clears the failure counter after a correct PIN (the lock is kept:
     /// only [`Store::set_pin`] lifts it).
     async fn reset_pin_failures(&self, user_id: &str) -> Result<(), StoreError>;
@@ -242,6 +246,10 @@ pub trait StoreTx: Send {
 
     /// [`Store::reset_pin_failures`] inside this unit of work.
     async fn reset_pin_failures(&mut self, user_id: &str) -> Result<(), StoreError>;
+
+    /// Records the TOTP time step `step` as used if it is later than the last one used;
+    /// `false` means the code was used before (a replay) and must be refused.
+    async fn advance_otp_step(&mut self, user_id: &str, step: i64) -> Result<bool, StoreError>;
 
     /// Writes every change of this unit of work, atomically.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

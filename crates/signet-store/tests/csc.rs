@@ -29,6 +29,7 @@ backend_tests!(
     sad_expiry_and_extension,
     pin_failure_rolls_back_with_its_transaction,
     service_keys_insert_and_get,
+    otp_seed_and_steps,
 );
 
 fn all(after_seq: Option<i64>) -> AuditFilter {
@@ -396,4 +397,32 @@ async fn service_keys_insert_and_get(db: &TestDb) {
     assert!(matches!(s.insert_service_key(key.clone()).await, Err(StoreError::Conflict(_))));
     let bad = signet_store::ServiceKey { id: "x".into(), purpose: "signer".into(), ..key };
     assert!(s.insert_service_key(bad).await.is_err(), "purpose is checked by the schema");
+}
+
+async fn otp_seed_and_steps(db: &TestDb) {
+    let s = &db.store;
+    let (user, _) = user_and_client(s).await;
+    assert!(s.user_by_id(&user.id).await.unwrap().unwrap().otp_sealed.is_none());
+    s.set_otp(&user.id, Some(&[9, 9, 9])).await.unwrap();
+    let u = s.user_by_id(&user.id).await.unwrap().unwrap();
+    assert_eq!((u.otp_sealed.as_deref(), u.otp_last_step), (Some(&[9u8, 9, 9][..]), 0));
+    // A step is accepted once; an earlier or equal step is a replay.
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.advance_otp_step(&user.id, 100).await.unwrap());
+    assert!(!tx.advance_otp_step(&user.id, 100).await.unwrap());
+    assert!(!tx.advance_otp_step(&user.id, 99).await.unwrap());
+    tx.commit().await.unwrap();
+    // A rolled-back acceptance does not count.
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.advance_otp_step(&user.id, 101).await.unwrap());
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.advance_otp_step(&user.id, 101).await.unwrap());
+    tx.commit().await.unwrap();
+    // Re-enrolment starts the counter afresh; removal clears the seed.
+    s.set_otp(&user.id, Some(&[1])).await.unwrap();
+    assert_eq!(s.user_by_id(&user.id).await.unwrap().unwrap().otp_last_step, 0);
+    s.set_otp(&user.id, None).await.unwrap();
+    assert!(s.user_by_id(&user.id).await.unwrap().unwrap().otp_sealed.is_none());
+    assert!(matches!(s.set_otp("nobody", None).await, Err(StoreError::NotFound(_))));
 }

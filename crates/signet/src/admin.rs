@@ -66,6 +66,14 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
             engine.set_pin(&username, &pin).await?;
             (json!({ "username": username, "pin_set": true }), format!("PIN set for {username}"))
         }
+        AdminCommand::User { command: UserCommand::SetOtp { username } } => {
+            let e = engine.set_otp(&username).await?;
+            let text = format!(
+                "OTP set for {}\n  secret  {}\n  uri     {}\n(shown once: enter it in the user's authenticator app now)",
+                e.username, e.secret, e.uri
+            );
+            (json!(e), text)
+        }
         AdminCommand::User { command: UserCommand::Show { username } } => {
             let u = engine.user(&username).await?;
             let text = format!(

@@ -159,6 +159,11 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         pin_stdin: bool,
     },
+    /// Give the user an offline OTP (TOTP); prints the seed and an otpauth:// URI once.
+    SetOtp {
+        /// Login name.
+        username: String,
+    },
     /// Show a user.
     Show {
         /// Login name.

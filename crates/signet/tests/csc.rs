@@ -712,3 +712,54 @@ fn refresh_tokens_pagination_and_extend_transaction() {
         "Invalid parameter SAD",
     );
 }
+
+#[test]
+fn an_offline_otp_is_required_once_enrolled_and_never_accepted_twice() {
+    let w = world();
+    let cred = w.credential("ec-p256", "2", "1");
+    let enrolled = admin_json(w.dir.path(), &["user", "set-otp", "ada"], "");
+    let uri = enrolled["uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Signet:ada?secret="), "{uri}");
+    let seed = totp_rs::Secret::Encoded(enrolled["secret"].as_str().unwrap().to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, seed).unwrap();
+
+    let (s, info) = w.call("credentials/info", json!({ "credentialID": cred, "authInfo": true }));
+    assert_eq!(s, 200);
+    assert_eq!(
+        (info["OTP"]["type"].as_str(), info["OTP"]["presence"].as_str()),
+        (Some("offline"), Some("true")),
+        "{info}"
+    );
+
+    let h = b64(&sha("sha256", b"otp"));
+    let authorize = |otp: Option<&str>| {
+        let mut body =
+            json!({ "credentialID": cred, "numSignatures": 1, "hash": [h], "PIN": "123456" });
+        if let Some(o) = otp {
+            body["OTP"] = json!(o);
+        }
+        w.call("credentials/authorize", body)
+    };
+    assert_csc_error(
+        authorize(None),
+        "invalid_request",
+        "Missing (or invalid type) string parameter OTP",
+    );
+    let code = totp.generate_current().unwrap();
+    let wrong: String =
+        code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect();
+    assert_csc_error(authorize(Some(&wrong)), "invalid_otp", "The OTP is invalid");
+    assert_eq!(w.last_audit()["details"]["reason"], "wrong OTP");
+    let (s, v) = authorize(Some(&code));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(w.last_audit()["details"]["factors"], json!(["pin", "otp"]));
+    // The same code again is a replay.
+    assert_csc_error(authorize(Some(&code)), "invalid_otp", "The OTP is invalid");
+    assert_eq!(w.last_audit()["details"]["replayed"], true);
+    // The seed is stored sealed, never in clear.
+    let db = std::fs::read(w.dir.path().join("signet.db")).unwrap_or_default();
+    let secret = enrolled["secret"].as_str().unwrap().as_bytes().to_vec();
+    assert!(!db.windows(secret.len()).any(|win| win == secret.as_slice()));
+}

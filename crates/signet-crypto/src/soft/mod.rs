@@ -93,6 +93,24 @@ impl CryptoModule for SoftModule {
         ResidentKey::parse(binding.algorithm, pkcs8).map(drop)
     }
 
+    fn seal_secret(
+        &self,
+        secret: &[u8],
+        owner: &str,
+        purpose: &str,
+    ) -> Result<WrappedKey, CryptoError> {
+        self.wrapper.seal_secret(secret, owner, purpose)
+    }
+
+    fn open_secret(
+        &self,
+        sealed: &WrappedKey,
+        owner: &str,
+        purpose: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
+        self.wrapper.open_secret(sealed, owner, purpose)
+    }
+
     fn check(&self) -> Result<(), CryptoError> {
         self.wrapper.self_test()
     }

@@ -18,6 +18,8 @@ const MAGIC: &[u8; 4] = b"SGW1";
 const KEY_ID_LEN: usize = 8;
 const HEADER_LEN: usize = MAGIC.len() + KEY_ID_LEN;
 const TAG_LEN: usize = 16;
+/// Domain of sealed secrets in the additional data (never a key algorithm's name).
+const SECRET_DOMAIN: &[u8] = b"sealed-secret";
 
 pub(crate) struct Wrapper {
     key: LessSafeKey,
@@ -57,11 +59,23 @@ impl Wrapper {
     }
 
     fn aad(header: &[u8], binding: &KeyBinding<'_>) -> Vec<u8> {
-        let fields: [&[u8]; 3] = [
-            binding.owner.as_bytes(),
-            binding.credential.as_bytes(),
-            binding.algorithm.as_str().as_bytes(),
-        ];
+        Self::aad_fields(
+            header,
+            [
+                binding.owner.as_bytes(),
+                binding.credential.as_bytes(),
+                binding.algorithm.as_str().as_bytes(),
+            ],
+        )
+    }
+
+    /// The additional data of a sealed secret: its third field can never be a key
+    /// algorithm's name, so keys and secrets cannot be swapped.
+    fn secret_aad(header: &[u8], owner: &str, purpose: &str) -> Vec<u8> {
+        Self::aad_fields(header, [owner.as_bytes(), purpose.as_bytes(), SECRET_DOMAIN])
+    }
+
+    fn aad_fields(header: &[u8], fields: [&[u8]; 3]) -> Vec<u8> {
         let mut aad = Vec::with_capacity(header.len() + 64);
         aad.extend_from_slice(header);
         for field in fields {
@@ -78,18 +92,46 @@ impl Wrapper {
         binding: &KeyBinding<'_>,
     ) -> Result<WrappedKey, CryptoError> {
         let header = self.header();
+        self.seal(pkcs8, &header, Self::aad(&header, binding))
+    }
+
+    pub(crate) fn seal_secret(
+        &self,
+        secret: &[u8],
+        owner: &str,
+        purpose: &str,
+    ) -> Result<WrappedKey, CryptoError> {
+        let header = self.header();
+        self.seal(secret, &header, Self::secret_aad(&header, owner, purpose))
+    }
+
+    pub(crate) fn open_secret(
+        &self,
+        blob: &WrappedKey,
+        owner: &str,
+        purpose: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(blob, |header| Self::secret_aad(header, owner, purpose))
+    }
+
+    fn seal(
+        &self,
+        plaintext: &[u8],
+        header: &[u8; HEADER_LEN],
+        aad: Vec<u8>,
+    ) -> Result<WrappedKey, CryptoError> {
         let mut nonce = [0u8; NONCE_LEN];
         self.rng
             .fill(&mut nonce)
             .map_err(|_| CryptoError::Operation("random number generation"))?;
-        let mut sealed = Vec::with_capacity(HEADER_LEN + NONCE_LEN + pkcs8.len() + TAG_LEN);
-        sealed.extend_from_slice(&header);
+        let mut sealed = Vec::with_capacity(HEADER_LEN + NONCE_LEN + plaintext.len() + TAG_LEN);
+        sealed.extend_from_slice(header);
         sealed.extend_from_slice(&nonce);
-        let mut body = pkcs8.to_vec();
+        let mut body = plaintext.to_vec();
         self.key
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(Self::aad(&header, binding)),
+                Aad::from(aad),
                 &mut body,
             )
             .map_err(|_| CryptoError::Operation("key wrapping"))?;
@@ -101,6 +143,14 @@ impl Wrapper {
         &self,
         blob: &WrappedKey,
         binding: &KeyBinding<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(blob, |header| Self::aad(header, binding))
+    }
+
+    fn open(
+        &self,
+        blob: &WrappedKey,
+        aad: impl FnOnce(&[u8]) -> Vec<u8>,
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let bytes = &blob.0;
         if bytes.len() < HEADER_LEN + NONCE_LEN + TAG_LEN || &bytes[..MAGIC.len()] != MAGIC {
@@ -119,7 +169,7 @@ impl Wrapper {
         let mut body = Zeroizing::new(sealed.to_vec());
         let plain_len = self
             .key
-            .open_in_place(nonce, Aad::from(Self::aad(header, binding)), &mut body)
+            .open_in_place(nonce, Aad::from(aad(header)), &mut body)
             .map_err(|_| CryptoError::UnwrapFailed)?
             .len();
         body.truncate(plain_len);

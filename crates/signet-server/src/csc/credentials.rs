@@ -105,6 +105,16 @@ fn info_json(c: &CscCredential, certificates: &str, cert_info: bool, auth_info: 
             "PIN".into(),
             json!({ "presence": "true", "format": "N", "label": "PIN", "description": "Your signing PIN" }),
         );
+        if c.otp {
+            out.insert(
+                "OTP".into(),
+                json!({
+                    "presence": "true", "type": "offline", "format": "N", "label": "OTP",
+                    "description": "The 6-digit code of your authenticator app",
+                    "ID": "totp", "provider": "signet",
+                }),
+            );
+        }
     }
     out.insert("multisign".into(), json!(c.multisign));
     out.insert("lang".into(), json!("en-US"));
@@ -127,19 +137,20 @@ fn parse_authorize(p: &Params) -> Result<CscAuthorize, CscError> {
     let hashes = p.opt_hashes("hash")?.unwrap_or_default();
     let hash_algo = hash_algo(p, "hashAlgo")?;
     let pin = p.opt_string("PIN")?.map(|s| Zeroizing::new(s.to_owned()));
-    if p.opt_string("OTP")?.is_some() {
-        // No OTP is configured for any credential yet: an OTP cannot be right.
-        return Err(CscError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "invalid_otp",
-            "The OTP is invalid",
-        ));
-    }
+    let otp = p.opt_string("OTP")?.map(|s| Zeroizing::new(s.to_owned()));
     let description = p.opt_string("description")?.map(str::to_owned);
     if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
         return Err(CscError::invalid_request("Invalid parameter description"));
     }
-    Ok(CscAuthorize { credential_id, num_signatures: num, hashes, hash_algo, pin, description })
+    Ok(CscAuthorize {
+        credential_id,
+        num_signatures: num,
+        hashes,
+        hash_algo,
+        pin,
+        otp,
+        description,
+    })
 }
 
 pub(crate) async fn authorize(

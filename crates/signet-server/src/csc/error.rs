@@ -142,6 +142,12 @@ impl From<SamError> for CscError {
                 Self::new(StatusCode::BAD_REQUEST, "invalid_pin", "The PIN is invalid")
             }
             S::PinLocked => Self::invalid_request("PIN locked"),
+            S::OtpMissing => {
+                Self::invalid_request("Missing (or invalid type) string parameter OTP")
+            }
+            S::InvalidOtp => {
+                Self::new(StatusCode::BAD_REQUEST, "invalid_otp", "The OTP is invalid")
+            }
             S::SadInvalid => Self::invalid_request("Invalid parameter SAD"),
             S::SadExpired => Self::invalid_request("SAD expired"),
             S::HashNotAuthorized => Self::invalid_request("Hash is not authorized by the SAD"),

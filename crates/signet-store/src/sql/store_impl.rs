@@ -74,6 +74,10 @@ impl Store for SqlStore {
         users::reset_pin_failures(&self.pool, user_id).await
     }
 
+    async fn set_otp(&self, user_id: &str, sealed: Option<&[u8]>) -> Result<(), StoreError> {
+        users::set_otp(&self.pool, user_id, sealed).await
+    }
+
     async fn insert_service_key(&self, key: ServiceKey) -> Result<ServiceKey, StoreError> {
         service_keys::insert(&self.pool, key).await
     }

@@ -79,6 +79,10 @@ impl StoreTx for SqlTx {
         users::reset_pin_failures(&mut *self.tx, user_id).await
     }
 
+    async fn advance_otp_step(&mut self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        users::advance_otp_step(&mut *self.tx, user_id, step).await
+    }
+
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().await?;
         Ok(())

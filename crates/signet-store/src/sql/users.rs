@@ -8,7 +8,8 @@ use crate::error::StoreError;
 use crate::model::{NewUser, PinState, User};
 
 const COLUMNS: &str = "id, username, group_id, given_name, surname, email, phone, \
-                       password_hash, pin_hash, pin_failures, pin_locked, created_at";
+                       password_hash, pin_hash, pin_failures, pin_locked, otp_sealed, \
+                       otp_last_step, created_at";
 
 pub(super) async fn create(pool: &AnyPool, new: NewUser) -> Result<User, StoreError> {
     sqlx::query(
@@ -43,6 +44,8 @@ pub(super) async fn create(pool: &AnyPool, new: NewUser) -> Result<User, StoreEr
         pin_hash: new.pin_hash,
         pin_failures: 0,
         pin_locked: false,
+        otp_sealed: None,
+        otp_last_step: 0,
         created_at: new.created_at,
     })
 }
@@ -143,6 +146,43 @@ fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         pin_hash: row.try_get("pin_hash")?,
         pin_failures: row.try_get("pin_failures")?,
         pin_locked: row.try_get::<i64, _>("pin_locked")? != 0,
+        otp_sealed: row.try_get("otp_sealed")?,
+        otp_last_step: row.try_get("otp_last_step")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+/// Sets (or removes) the sealed OTP seed and starts its step counter afresh.
+pub(super) async fn set_otp(
+    pool: &AnyPool,
+    user_id: &str,
+    sealed: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET otp_sealed = $2, otp_last_step = 0 WHERE id = $1")
+        .bind(user_id)
+        .bind(sealed)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// Records `step` as used if it is later than the last one used: false for a replay.
+pub(super) async fn advance_otp_step<'e, E>(
+    executor: E,
+    user_id: &str,
+    step: i64,
+) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let done =
+        sqlx::query("UPDATE users SET otp_last_step = $2 WHERE id = $1 AND otp_last_step < $2")
+            .bind(user_id)
+            .bind(step)
+            .execute(executor)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
