@@ -277,43 +277,68 @@ impl Engine {
         Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
     }
 
-    /// Resolves a bearer access token to its caller.
+    /// Resolves a bearer access token to its caller. A refusal is audited, naming the
+    /// token's owner when the token is known (an expired or revoked one).
     pub async fn authenticate(&self, bearer: &str) -> Result<Caller, TokenRefusal> {
-        if !looks_like_token(bearer) {
-            return Err(TokenRefusal::Invalid);
-        }
-        let token = match self.store.token_by_hash(&token_hash(bearer)).await {
-            Ok(Some(t)) => t,
-            Ok(None) => return Err(TokenRefusal::Invalid),
-            Err(e) => {
-                tracing::warn!(error = %e, "token lookup failed");
-                return Err(TokenRefusal::Invalid);
+        let token = if looks_like_token(bearer) {
+            match self.store.token_by_hash(&token_hash(bearer)).await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "token lookup failed");
+                    None
+                }
             }
+        } else {
+            None
         };
-        if token.revoked {
-            return Err(TokenRefusal::Revoked);
-        }
-        if self.clock.now() >= token.expires_at {
-            return Err(TokenRefusal::Expired);
-        }
-        let resolved = match (token.kind, &token.user_id, &token.client_id) {
-            (TokenKind::Access, Some(u), _) => self
-                .store
-                .user_by_id(u)
-                .await
-                .ok()
-                .flatten()
-                .map(|user| Caller::User { user, family: token.family_id.clone() }),
-            (TokenKind::Service, _, Some(c)) => self
-                .store
-                .client_by_id(c)
-                .await
-                .ok()
-                .flatten()
-                .map(|client| Caller::Service { client, family: token.family_id.clone() }),
-            _ => None, // a refresh token is not an access token
+        let refusal = match &token {
+            None => Some(TokenRefusal::Invalid),
+            Some(t) if t.revoked => Some(TokenRefusal::Revoked),
+            Some(t) if self.clock.now() >= t.expires_at => Some(TokenRefusal::Expired),
+            Some(_) => None,
         };
-        resolved.ok_or(TokenRefusal::Invalid)
+        let resolved = match (&token, refusal) {
+            (Some(t), None) => match (t.kind, &t.user_id, &t.client_id) {
+                (TokenKind::Access, Some(u), _) => self
+                    .store
+                    .user_by_id(u)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|user| Caller::User { user, family: t.family_id.clone() }),
+                (TokenKind::Service, _, Some(c)) => self
+                    .store
+                    .client_by_id(c)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|client| Caller::Service { client, family: t.family_id.clone() }),
+                _ => None, // a refresh token is not an access token
+            },
+            _ => None,
+        };
+        if let Some(caller) = resolved {
+            return Ok(caller);
+        }
+        let refusal = refusal.unwrap_or(TokenRefusal::Invalid);
+        let reason = match refusal {
+            TokenRefusal::Invalid => "unknown or malformed token",
+            TokenRefusal::Expired => "expired token",
+            TokenRefusal::Revoked => "revoked token",
+        };
+        let event = AuditEvent {
+            at: self.clock.now(),
+            kind: "auth.token".into(),
+            outcome: "refused".into(),
+            user_id: token.as_ref().and_then(|t| t.user_id.clone()),
+            client_id: token.as_ref().and_then(|t| t.client_id.clone()),
+            credential_id: None,
+            details: json!({ "reason": reason }).to_string(),
+        };
+        if let Err(e) = self.audit(event).await {
+            tracing::error!(error = %e, "could not audit a refused token");
+        }
+        Err(refusal)
     }
 
     /// `auth/revoke`: revokes an access or refresh token of the caller. With
