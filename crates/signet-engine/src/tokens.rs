@@ -64,6 +64,38 @@ pub enum TokenRefusal {
     Revoked,
 }
 
+/// Checks a secret against its argon2id hash on a blocking thread (it is slow on purpose).
+async fn verify_blocking(secret: Zeroizing<String>, phc: String) -> Result<bool, EngineError> {
+    tokio::task::spawn_blocking(move || {
+        signet_crypto::secret::verify_secret(secret.as_bytes(), &phc)
+    })
+    .await
+    .map_err(|e| EngineError::Internal(e.to_string()))?
+    .map_err(EngineError::from)
+}
+
+/// A token row for a new bearer value.
+fn new_token(
+    value: &str,
+    kind: TokenKind,
+    user_id: Option<&str>,
+    client_id: Option<&str>,
+    family: &str,
+    ttl: i64,
+    now: i64,
+) -> NewToken {
+    NewToken {
+        token_hash: token_hash(value),
+        kind,
+        user_id: user_id.map(str::to_owned),
+        client_id: client_id.map(str::to_owned),
+        scope: "service".into(),
+        family_id: family.to_owned(),
+        expires_at: now + ttl,
+        created_at: now,
+    }
+}
+
 pub(crate) fn token_hash(token: &str) -> String {
     signet_crypto::digest::digest(signet_types::HashAlgorithm::Sha256, token.as_bytes())
         .iter()
@@ -88,11 +120,7 @@ impl Engine {
         let ok = match &user {
             Some(u) => {
                 let hash = u.password_hash.clone();
-                tokio::task::spawn_blocking(move || {
-                    signet_crypto::secret::verify_secret(password.as_bytes(), &hash)
-                })
-                .await
-                .map_err(|e| EngineError::Internal(e.to_string()))??
+                verify_blocking(password, hash).await?
             }
             None => {
                 // Spend the same time on an unknown user as on a wrong password.
@@ -122,28 +150,26 @@ impl Engine {
         let refresh =
             if remember_me { Some(signet_crypto::secret::generate_secret()?) } else { None };
         let mut tx = self.store.begin().await?;
-        tx.insert_token(NewToken {
-            token_hash: token_hash(&access),
-            kind: TokenKind::Access,
-            user_id: Some(user.id.clone()),
-            client_id: None,
-            scope: "service".into(),
-            family_id: family.clone(),
-            expires_at: now + ACCESS_TOKEN_TTL,
-            created_at: now,
-        })
+        tx.insert_token(new_token(
+            &access,
+            TokenKind::Access,
+            Some(&user.id),
+            None,
+            &family,
+            ACCESS_TOKEN_TTL,
+            now,
+        ))
         .await?;
         if let Some(r) = &refresh {
-            tx.insert_token(NewToken {
-                token_hash: token_hash(r),
-                kind: TokenKind::Refresh,
-                user_id: Some(user.id.clone()),
-                client_id: None,
-                scope: "service".into(),
-                family_id: family.clone(),
-                expires_at: now + REFRESH_TOKEN_TTL,
-                created_at: now,
-            })
+            tx.insert_token(new_token(
+                r,
+                TokenKind::Refresh,
+                Some(&user.id),
+                None,
+                &family,
+                REFRESH_TOKEN_TTL,
+                now,
+            ))
             .await?;
         }
         tx.append_audit(AuditEvent {
@@ -192,16 +218,15 @@ impl Engine {
         };
         let access = signet_crypto::secret::generate_secret()?;
         let mut tx = self.store.begin().await?;
-        tx.insert_token(NewToken {
-            token_hash: token_hash(&access),
-            kind: TokenKind::Access,
-            user_id: t.user_id.clone(),
-            client_id: None,
-            scope: t.scope.clone(),
-            family_id: t.family_id.clone(),
-            expires_at: now + ACCESS_TOKEN_TTL,
-            created_at: now,
-        })
+        tx.insert_token(new_token(
+            &access,
+            TokenKind::Access,
+            t.user_id.as_deref(),
+            None,
+            &t.family_id,
+            ACCESS_TOKEN_TTL,
+            now,
+        ))
         .await?;
         tx.append_audit(AuditEvent {
             at: now,
@@ -227,11 +252,7 @@ impl Engine {
         let ok = match &client {
             Some(c) => {
                 let hash = c.secret_hash.clone();
-                tokio::task::spawn_blocking(move || {
-                    signet_crypto::secret::verify_secret(secret.as_bytes(), &hash)
-                })
-                .await
-                .map_err(|e| EngineError::Internal(e.to_string()))??
+                verify_blocking(secret, hash).await?
             }
             None => false,
         };
@@ -252,16 +273,15 @@ impl Engine {
         };
         let access = signet_crypto::secret::generate_secret()?;
         let mut tx = self.store.begin().await?;
-        tx.insert_token(NewToken {
-            token_hash: token_hash(&access),
-            kind: TokenKind::Service,
-            user_id: None,
-            client_id: Some(client.id.clone()),
-            scope: "service".into(),
-            family_id: crate::new_id(),
-            expires_at: now + ACCESS_TOKEN_TTL,
-            created_at: now,
-        })
+        tx.insert_token(new_token(
+            &access,
+            TokenKind::Service,
+            None,
+            Some(&client.id),
+            &crate::new_id(),
+            ACCESS_TOKEN_TTL,
+            now,
+        ))
         .await?;
         tx.append_audit(AuditEvent {
             at: now,
