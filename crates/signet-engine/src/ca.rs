@@ -164,6 +164,11 @@ impl Engine {
             .collect()
     }
 
+    /// One CA certificate (DER) by id, for the AIA caIssuers URL `/pki/ca/{id}.crt`.
+    pub async fn ca_certificate_der(&self, id: &str) -> Result<Option<Vec<u8>>, EngineError> {
+        Ok(self.store.ca_by_id(id).await?.map(|ca| ca.certificate))
+    }
+
     pub(crate) async fn issuing_ca(&self) -> Result<CertificateAuthority, EngineError> {
         self.store.ca_by_id(ISSUING_ID).await?.ok_or_else(|| {
             EngineError::NotFound("issuing CA (start `signet serve` once to create it)".into())

@@ -24,6 +24,7 @@ pub use error::EngineError;
 pub use settings::{CaSettings, EngineSettings};
 pub use signet_sam::{SadView, SamError};
 pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};
+pub use tsa::tsa_system_failure;
 
 use signet_crypto::CryptoModule;
 use signet_store::Store;

@@ -84,7 +84,7 @@ impl Engine {
     }
 
     /// An RFC 3161 time-stamp token over `imprint` (DER `ContentInfo`), with the TSA
-    /// certificate and its issuer included.
+    /// certificate and its issuer included (CSC `signatures/timestamp`).
     pub async fn timestamp(
         &self,
         hash: HashAlgorithm,
@@ -95,6 +95,45 @@ impl Engine {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         request.nonce = nonce;
         request.cert_req = true;
+        match self.timestamp_token(request).await? {
+            Ok(token) => Ok(token),
+            Err(signet_pki::PkiError::TimeStampRequest { reason, .. }) => {
+                Err(EngineError::InvalidInput(reason))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// RFC 3161 §3.4 over HTTP: a DER `TimeStampReq` in, a DER `TimeStampResp` out. A
+    /// request the TSA cannot serve is answered with a rejection carrying its
+    /// failure info, as the RFC asks, not with an HTTP error.
+    pub async fn timestamp_http(&self, request_der: &[u8]) -> Result<Vec<u8>, EngineError> {
+        let request = match signet_pki::tsp::parse_request(request_der) {
+            Ok(r) => r,
+            Err(signet_pki::PkiError::TimeStampRequest { failure, reason }) => {
+                return Ok(signet_pki::tsp::response_rejection(failure, &reason));
+            }
+            Err(_) => {
+                let fail = signet_pki::tsp::FailureInfo::BadDataFormat;
+                return Ok(signet_pki::tsp::response_rejection(fail, "malformed request"));
+            }
+        };
+        match self.timestamp_token(request).await? {
+            Ok(token) => Ok(signet_pki::tsp::response_granted(&token)),
+            Err(signet_pki::PkiError::TimeStampRequest { failure, reason }) => {
+                Ok(signet_pki::tsp::response_rejection(failure, &reason))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Issues a token for a parsed request with the embedded TSA key. The inner result is
+    /// the PKI's: a request the TSA refuses (another policy) comes back as
+    /// `PkiError::TimeStampRequest` for the caller to answer in its own protocol.
+    async fn timestamp_token(
+        &self,
+        request: TimeStampRequest,
+    ) -> Result<Result<Vec<u8>, signet_pki::PkiError>, EngineError> {
         let key = self
             .store
             .service_key_by_id(TSA_ID)
@@ -135,7 +174,15 @@ impl Engine {
                 };
                 Ok(signet_pki::tsp::issue_token(&request, &params, &signer))
             })
-            .await??;
+            .await?;
         Ok(token)
     }
+}
+
+/// The `TimeStampResp` of a TSA that cannot sign right now (RFC 3161 §2.4.2 systemFailure).
+pub fn tsa_system_failure() -> Vec<u8> {
+    signet_pki::tsp::response_rejection(
+        signet_pki::tsp::FailureInfo::SystemFailure,
+        "the TSA cannot sign now",
+    )
 }

@@ -4,6 +4,7 @@
 mod csc;
 mod health;
 mod listener;
+mod pki;
 
 pub use listener::{serve, shutdown_signal, ServerError, ServerOptions, TlsFiles};
 
@@ -15,6 +16,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(csc::routes())
+        .merge(pki::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(engine)
 }
