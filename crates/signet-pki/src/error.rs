@@ -93,6 +93,18 @@ pub enum PkiError {
     /// Bytes that should be a time-stamp token (RFC 3161 §2.4.2) are not.
     #[error("invalid time-stamp token: {0}")]
     InvalidTimeStampToken(String),
+    /// CRL parameters that cannot be issued (RFC 5280 §5): nextUpdate not after
+    /// thisUpdate, a bad or repeated serial, an issuer certificate without `cRLSign`.
+    #[error("invalid CRL parameters: {0}")]
+    InvalidCrl(String),
+    /// Bytes that should be a DER `OCSPRequest` (RFC 6960 §4.1.1) are not, or ask for
+    /// something Signet does not answer; the responder answers `malformedRequest`.
+    #[error("malformed OCSP request: {0}")]
+    OcspRequest(String),
+    /// OCSP response parameters that cannot be issued (RFC 6960 §4.2): no responses, a
+    /// responder certificate without id-kp-OCSPSigning or that does not fit the signer.
+    #[error("invalid OCSP response parameters: {0}")]
+    InvalidOcspResponse(String),
     /// The crypto module refused or failed to sign.
     #[error("signing failed: {0}")]
     Signing(#[from] CryptoError),

@@ -124,12 +124,15 @@ pub(crate) fn key_identifier(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
     signet_crypto::digest::digest(HashAlgorithm::Sha1, spki.subject_public_key.raw_bytes())
 }
 
-fn extension<T: Encode + AssociatedOid>(value: &T, critical: bool) -> Result<Extension, PkiError> {
+pub(crate) fn extension<T: Encode + AssociatedOid>(
+    value: &T,
+    critical: bool,
+) -> Result<Extension, PkiError> {
     let der = value.to_der().map_err(PkiError::encoding("extension value"))?;
     Ok(Extension { extn_id: T::OID, critical, extn_value: octets(&der)? })
 }
 
-fn octets(bytes: &[u8]) -> Result<OctetString, PkiError> {
+pub(crate) fn octets(bytes: &[u8]) -> Result<OctetString, PkiError> {
     OctetString::new(bytes).map_err(PkiError::encoding("OCTET STRING"))
 }
 

@@ -10,13 +10,16 @@
 //!   → DER Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
 //! ```
 //!
-//! [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
+//! [`crl`] issues RFC 5280 §5 certificate revocation lists, [`ocsp`] parses RFC 6960
+//! requests and issues responses, and [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
 
 pub mod algorithm_identifier;
+pub mod crl;
 mod error;
 mod extensions;
 mod issue;
 mod name;
+pub mod ocsp;
 mod parse;
 mod profile;
 mod tbs;
