@@ -191,6 +191,61 @@ impl Engine {
         self.admin_audit(kind, Some(&c.user_id), Some(&c.id), serde_json::json!({})).await
     }
 
+    /// Revokes a credential's certificate (RFC 5280 §5.3.1 reason names); the CRL and
+    /// OCSP answers of the embedded CA reflect it at once, and the credential can no
+    /// longer sign. Audited.
+    pub async fn revoke_credential(
+        &self,
+        credential_id: &str,
+        reason: Option<&str>,
+    ) -> Result<String, EngineError> {
+        const REASONS: [&str; 9] = [
+            "unspecified",
+            "keyCompromise",
+            "cACompromise",
+            "affiliationChanged",
+            "superseded",
+            "cessationOfOperation",
+            "certificateHold",
+            "privilegeWithdrawn",
+            "aACompromise",
+        ];
+        if let Some(r) = reason {
+            if !REASONS.contains(&r) {
+                return Err(EngineError::InvalidInput(format!(
+                    "unknown revocation reason `{r}` (one of {})",
+                    REASONS.join(", ")
+                )));
+            }
+        }
+        let id = signet_types::CredentialId::parse(credential_id)
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let c = self
+            .store
+            .credential_by_id(id.as_str())
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("credential `{credential_id}`")))?;
+        let chain = signet_pki::split_chain(&c.certificate_chain)?;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| EngineError::Integrity("credential without certificate".into()))?;
+        let serial = signet_pki::parse_certificate(leaf)?.serial_hex.to_ascii_lowercase();
+        let reason = reason.filter(|r| *r != "unspecified");
+        if !self.store.revoke_certificate(&serial, self.clock.now(), reason).await? {
+            return Err(EngineError::Conflict(format!(
+                "the certificate of credential `{credential_id}` is already revoked"
+            )));
+        }
+        self.admin_audit(
+            "credential.revoke",
+            Some(&c.user_id),
+            Some(&c.id),
+            serde_json::json!({ "serial": serial, "reason": reason.unwrap_or("unspecified") }),
+        )
+        .await?;
+        Ok(serial)
+    }
+
     /// All of a user's credentials, in id order.
     pub async fn list_credentials(
         &self,

@@ -20,7 +20,7 @@ pub use error::StoreError;
 pub use model::{
     CertificateAuthority, CertificateStatus, Client, Credential, CredentialStatus, Group,
     IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser,
-    PinState, Sad, ServiceKey, Token, TokenKind, User,
+    PinState, Sad, ServiceKey, StoredCrl, Token, TokenKind, User,
 };
 pub use sql::SqlStore;
 pub use store::{Store, StoreTx};

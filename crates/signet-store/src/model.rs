@@ -567,3 +567,20 @@ impl fmt::Debug for ServiceKey {
             .finish()
     }
 }
+
+/// A CRL as issued: its number, validity, how many revocations it lists, and its DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCrl {
+    /// Issuing CA.
+    pub ca_id: String,
+    /// CRL number (RFC 5280 §5.2.3).
+    pub number: i64,
+    /// thisUpdate, unix seconds.
+    pub this_update: i64,
+    /// nextUpdate, unix seconds.
+    pub next_update: i64,
+    /// Revoked certificates it lists.
+    pub revoked: i64,
+    /// DER CertificateList.
+    pub der: Vec<u8>,
+}

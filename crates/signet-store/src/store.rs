@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
     NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, ServiceKey,
-    Token, User,
+    StoredCrl, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -89,6 +89,29 @@ pub trait Store: Send + Sync {
 
     /// All CAs, ordered by id.
     async fn list_cas(&self) -> Result<Vec<CertificateAuthority>, StoreError>;
+
+    // --- revocation and CRLs -------------------------------------------------
+
+    /// Marks a valid certificate revoked (RFC 5280 reason name, if any); `false` when it
+    /// is unknown or was revoked already.
+    async fn revoke_certificate(
+        &self,
+        serial: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError>;
+
+    /// (serial, revoked_at, reason) of every revoked certificate the CA issued.
+    async fn revoked_certificates(
+        &self,
+        ca_id: &str,
+    ) -> Result<Vec<(String, i64, Option<String>)>, StoreError>;
+
+    /// The CA's newest CRL.
+    async fn latest_crl(&self, ca_id: &str) -> Result<Option<StoredCrl>, StoreError>;
+
+    /// Stores a CRL; `Conflict` when that number exists (another node was first).
+    async fn insert_crl(&self, crl: &StoredCrl) -> Result<(), StoreError>;
 
     // --- service keys ---------------------------------------------------------
 

@@ -30,6 +30,7 @@ backend_tests!(
     pin_failure_rolls_back_with_its_transaction,
     service_keys_insert_and_get,
     otp_seed_and_steps,
+    revocation_and_crls,
 );
 
 fn all(after_seq: Option<i64>) -> AuditFilter {
@@ -425,4 +426,48 @@ async fn otp_seed_and_steps(db: &TestDb) {
     s.set_otp(&user.id, None).await.unwrap();
     assert!(s.user_by_id(&user.id).await.unwrap().unwrap().otp_sealed.is_none());
     assert!(matches!(s.set_otp("nobody", None).await, Err(StoreError::NotFound(_))));
+}
+
+async fn revocation_and_crls(db: &TestDb) {
+    let s = &db.store;
+    s.insert_ca(new_ca("root", None)).await.unwrap();
+    s.insert_ca(new_ca("issuing", Some("root"))).await.unwrap();
+    for serial in ["0a", "0b", "0c"] {
+        s.insert_certificate(issued(serial, "issuing", None)).await.unwrap();
+    }
+    assert!(s.revoke_certificate("0b", 1_760_000_000, Some("keyCompromise")).await.unwrap());
+    assert!(!s.revoke_certificate("0b", 1_760_000_100, None).await.unwrap(), "already revoked");
+    assert!(!s.revoke_certificate("ff", 1_760_000_000, None).await.unwrap(), "unknown");
+    assert!(s.revoke_certificate("0a", 1_760_000_200, None).await.unwrap());
+    let revoked = s.revoked_certificates("issuing").await.unwrap();
+    assert_eq!(
+        revoked,
+        vec![
+            ("0a".into(), 1_760_000_200, None),
+            ("0b".into(), 1_760_000_000, Some("keyCompromise".into()))
+        ]
+    );
+    assert!(s.revoked_certificates("root").await.unwrap().is_empty());
+    let c = s.certificate_by_serial("0b").await.unwrap().unwrap();
+    assert_eq!(
+        (c.status, c.revoked_at),
+        (signet_store::CertificateStatus::Revoked, Some(1_760_000_000))
+    );
+
+    assert!(s.latest_crl("issuing").await.unwrap().is_none());
+    let crl = |number: i64| signet_store::StoredCrl {
+        ca_id: "issuing".into(),
+        number,
+        this_update: 10 * number,
+        next_update: 10 * number + 5,
+        revoked: number,
+        der: vec![number as u8],
+    };
+    s.insert_crl(&crl(1)).await.unwrap();
+    s.insert_crl(&crl(2)).await.unwrap();
+    assert_eq!(s.latest_crl("issuing").await.unwrap(), Some(crl(2)));
+    assert!(
+        matches!(s.insert_crl(&crl(2)).await, Err(StoreError::Conflict(_))),
+        "a number names one CRL"
+    );
 }

@@ -129,6 +129,16 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                 format!("credential {credential_id} enabled"),
             )
         }
+        AdminCommand::Credential {
+            command: CredentialCommand::Revoke { credential_id, reason },
+        } => {
+            let serial = engine.revoke_credential(&credential_id, reason.as_deref()).await?;
+            let reason = reason.unwrap_or_else(|| "unspecified".into());
+            let text = format!(
+                "revoked the certificate {serial} of credential {credential_id} ({reason})"
+            );
+            (json!({ "credential_id": credential_id, "serial": serial, "reason": reason }), text)
+        }
         AdminCommand::Credential { command: CredentialCommand::List { username } } => {
             let list = engine.list_credentials(&username).await?;
             let mut text = format!("{} credential(s) of {username}", list.len());

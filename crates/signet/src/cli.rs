@@ -204,6 +204,14 @@ pub enum CredentialCommand {
         /// Credential id.
         credential_id: String,
     },
+    /// Revoke a credential's certificate (CRL and OCSP reflect it at once).
+    Revoke {
+        /// Credential id.
+        credential_id: String,
+        /// RFC 5280 reason: keyCompromise, affiliationChanged, superseded, cessationOfOperation, …
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// List a user's credentials.
     List {
         /// Owner's login name.

@@ -763,3 +763,35 @@ fn an_offline_otp_is_required_once_enrolled_and_never_accepted_twice() {
     let secret = enrolled["secret"].as_str().unwrap().as_bytes().to_vec();
     assert!(!db.windows(secret.len()).any(|win| win == secret.as_slice()));
 }
+
+#[test]
+fn a_revoked_certificate_shows_revoked_and_cannot_sign() {
+    let w = world();
+    let cred = w.credential("ec-p256", "2", "1");
+    let h = sha("sha256", b"r");
+    let sad = w.sad(&cred, std::slice::from_ref(&h));
+    let out = signet(
+        w.dir.path(),
+        &["admin", "credential", "revoke", &cred, "--reason", "bogus"],
+        &[],
+        "",
+    );
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("unknown revocation reason")
+    );
+    let r =
+        admin_json(w.dir.path(), &["credential", "revoke", &cred, "--reason", "keyCompromise"], "");
+    assert_eq!(r["reason"], "keyCompromise");
+    let (s, info) = w.call("credentials/info", json!({ "credentialID": cred }));
+    assert_eq!((s, info["cert"]["status"].as_str()), (200, Some("revoked")), "{info}");
+    assert_csc_error(
+        w.sign(&cred, &sad, &[h], "1.2.840.10045.4.3.2", None),
+        "invalid_request",
+        "Signing certificate is revoked",
+    );
+    let out = signet(w.dir.path(), &["admin", "credential", "revoke", &cred], &[], "");
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("already revoked")
+    );
+}

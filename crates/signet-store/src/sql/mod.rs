@@ -10,6 +10,7 @@ mod cas;
 mod certificates;
 mod clients;
 mod credentials;
+mod crls;
 mod errors;
 mod groups;
 mod sads;

@@ -4,14 +4,14 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, groups, sads, service_keys, tokens, users,
-    SqlStore,
+    audit, cas, certificates, clients, credentials, crls, groups, sads, service_keys, tokens,
+    users, SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, Token, User,
+    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -72,6 +72,30 @@ impl Store for SqlStore {
 
     async fn reset_pin_failures(&self, user_id: &str) -> Result<(), StoreError> {
         users::reset_pin_failures(&self.pool, user_id).await
+    }
+
+    async fn revoke_certificate(
+        &self,
+        serial: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        crls::revoke(&self.pool, serial, at, reason).await
+    }
+
+    async fn revoked_certificates(
+        &self,
+        ca_id: &str,
+    ) -> Result<Vec<(String, i64, Option<String>)>, StoreError> {
+        crls::revoked(&self.pool, ca_id).await
+    }
+
+    async fn latest_crl(&self, ca_id: &str) -> Result<Option<StoredCrl>, StoreError> {
+        crls::latest(&self.pool, ca_id).await
+    }
+
+    async fn insert_crl(&self, crl: &StoredCrl) -> Result<(), StoreError> {
+        crls::insert(&self.pool, crl).await
     }
 
     async fn set_otp(&self, user_id: &str, sealed: Option<&[u8]>) -> Result<(), StoreError> {
