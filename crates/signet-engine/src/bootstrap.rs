@@ -22,6 +22,8 @@ pub struct BootstrapReport {
     pub created_issuing_ca: bool,
     /// Whether the TSA key and certificate were created now.
     pub created_tsa: bool,
+    /// Whether the OCSP responder's key and certificate were created now.
+    pub created_ocsp: bool,
     /// Root CA subject.
     pub root_subject: String,
     /// Issuing CA subject.
@@ -35,11 +37,13 @@ impl Engine {
         let (root, created_root_ca) = self.ensure_ca(ROOT_ID, None).await?;
         let (issuing, created_issuing_ca) = self.ensure_ca(ISSUING_ID, Some(&root)).await?;
         let created_tsa = self.ensure_tsa().await?;
+        let created_ocsp = self.ensure_ocsp().await?;
         Ok(BootstrapReport {
             created_default_group,
             created_root_ca,
             created_issuing_ca,
             created_tsa,
+            created_ocsp,
             root_subject: signet_pki::parse_certificate(&root.certificate)?.subject_dn,
             issuing_subject: signet_pki::parse_certificate(&issuing.certificate)?.subject_dn,
         })

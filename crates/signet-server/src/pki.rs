@@ -12,8 +12,66 @@ use signet_engine::Engine;
 /// Largest time-stamp request accepted (a TimeStampReq is a few hundred bytes).
 const MAX_TSQ: usize = 16 * 1024;
 
+/// Largest OCSP request accepted.
+const MAX_OCSP: usize = 16 * 1024;
+
 pub(crate) fn routes() -> Router<Engine> {
-    Router::new().route("/pki/ca/{file}", get(ca_certificate)).route("/pki/tsa", post(tsa))
+    Router::new()
+        .route("/pki/ca/{file}", get(ca_certificate))
+        .route("/pki/crl/{file}", get(crl))
+        .route("/pki/ocsp", post(ocsp_post))
+        .route("/pki/ocsp/{*request}", get(ocsp_get))
+        .route("/pki/tsa", post(tsa))
+}
+
+/// A CA id from `{id}.{ext}`, if it is one.
+fn ca_id<'a>(file: &'a str, ext: &str) -> Option<&'a str> {
+    file.strip_suffix(ext)
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+/// `GET /pki/crl/{id}.crl`: the CA's current CRL, DER (`application/pkix-crl`).
+async fn crl(State(engine): State<Engine>, Path(file): Path<String>) -> Response {
+    let Some(id) = ca_id(&file, ".crl") else { return plain(StatusCode::NOT_FOUND, "not found\n") };
+    match engine.crl(id).await {
+        Ok(Some(der)) => ([(header::CONTENT_TYPE, "application/pkix-crl")], der).into_response(),
+        Ok(None) => plain(StatusCode::NOT_FOUND, "not found\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "CRL issuance failed");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable\n")
+        }
+    }
+}
+
+fn ocsp_reply(result: Result<Vec<u8>, signet_engine::EngineError>) -> Response {
+    let der = result.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "OCSP answer failed");
+        signet_engine::ocsp_internal_error()
+    });
+    ([(header::CONTENT_TYPE, "application/ocsp-response")], der).into_response()
+}
+
+/// `POST /pki/ocsp` with `application/ocsp-request` (RFC 6960 Appendix A.1).
+async fn ocsp_post(State(engine): State<Engine>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.trim().eq_ignore_ascii_case("application/ocsp-request") {
+        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected application/ocsp-request\n");
+    }
+    if body.len() > MAX_OCSP {
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "OCSP request too large\n");
+    }
+    ocsp_reply(engine.ocsp(&body).await)
+}
+
+/// `GET /pki/ocsp/{url-encoded base64 of the DER request}` (RFC 6960 Appendix A.1).
+async fn ocsp_get(State(engine): State<Engine>, Path(request): Path<String>) -> Response {
+    use base64::Engine as _;
+    let der = base64::engine::general_purpose::STANDARD.decode(request.trim_start_matches('/'));
+    match der {
+        Ok(der) if der.len() <= MAX_OCSP => ocsp_reply(engine.ocsp(&der).await),
+        _ => ocsp_reply(Ok(signet_engine::ocsp_malformed())),
+    }
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {

@@ -36,6 +36,7 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
         created(report.created_issuing_ca)
     );
     println!("  TSA             RFC 3161 key and certificate ({})", created(report.created_tsa));
+    println!("  OCSP responder  delegated key and certificate ({})", created(report.created_ocsp));
     println!("  public URL      {}", config.public_url());
 
     if demo {

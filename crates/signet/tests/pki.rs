@@ -187,3 +187,264 @@ fn the_tsa_answers_openssl_time_stamp_requests() {
     assert_eq!(code, 415);
     assert!(s.stop());
 }
+
+/// A credential's leaf certificate (PEM) through the CSC API.
+fn leaf_pem(addr: &str, dir: &std::path::Path, cred: &str) -> std::path::PathBuf {
+    use base64::Engine as _;
+    let token = login(addr, "ada", "ada-password");
+    let (s, v, _) = post(
+        addr,
+        "/csc/v1/credentials/info",
+        Some(&token),
+        &serde_json::json!({ "credentialID": cred }),
+    );
+    assert_eq!(s, 200, "{v}");
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(v["cert"]["certificates"][0].as_str().unwrap())
+        .unwrap();
+    let der_path = dir.join(format!("{cred}.der"));
+    std::fs::write(&der_path, der).unwrap();
+    let pem = dir.join(format!("{cred}.pem"));
+    openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        der_path.to_str().unwrap(),
+        "-out",
+        pem.to_str().unwrap(),
+    ]);
+    pem
+}
+
+#[test]
+fn ocsp_and_crl_reflect_a_revocation_at_once() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
+    admin_json(
+        d,
+        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
+        "ada-password",
+    );
+    let cred = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "")
+        ["credential_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "")
+        ["credential_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ee = leaf_pem(&s.addr, d, &cred);
+    let ee2 = leaf_pem(&s.addr, d, &other);
+    let (root, issuing) = (d.join("ca/root.pem"), d.join("ca/issuing.pem"));
+    let chain = d.join("chain.pem");
+    std::fs::write(
+        &chain,
+        [std::fs::read(&root).unwrap(), std::fs::read(&issuing).unwrap()].concat(),
+    )
+    .unwrap();
+    let ocsp = |cert: &std::path::Path| {
+        openssl(&[
+            "ocsp",
+            "-issuer",
+            issuing.to_str().unwrap(),
+            "-cert",
+            cert.to_str().unwrap(),
+            "-url",
+            &format!("http://{}/pki/ocsp", s.addr),
+            "-CAfile",
+            chain.to_str().unwrap(),
+        ])
+    };
+    let out = ocsp(&ee);
+    assert!(out.contains("Response verify OK") && out.contains(": good"), "{out}");
+    // A certificate of another issuer is unknown to this responder.
+    let out = openssl(&[
+        "ocsp",
+        "-issuer",
+        root.to_str().unwrap(),
+        "-cert",
+        issuing.to_str().unwrap(),
+        "-url",
+        &format!("http://{}/pki/ocsp", s.addr),
+        "-CAfile",
+        chain.to_str().unwrap(),
+    ]);
+    assert!(out.contains(": unknown"), "{out}");
+
+    let fetch_crl = |name: &str| {
+        let path = d.join(name);
+        let out = std::process::Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                path.to_str().unwrap(),
+                "-w",
+                "%{http_code} %{content_type}",
+                &format!("http://{}/pki/crl/issuing.crl", s.addr),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200 application/pkix-crl");
+        path
+    };
+    let crl1 = fetch_crl("1.crl");
+    let text = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        crl1.to_str().unwrap(),
+        "-CAfile",
+        chain.to_str().unwrap(),
+        "-noout",
+        "-text",
+    ]);
+    assert!(text.contains("verify OK") && text.contains("No Revoked Certificates"), "{text}");
+    assert_eq!(
+        std::fs::read(fetch_crl("1b.crl")).unwrap(),
+        std::fs::read(&crl1).unwrap(),
+        "unchanged: same CRL, same number"
+    );
+
+    // Revoke: OCSP and the CRL say so at once; the other certificate stays good.
+    admin_json(d, &["credential", "revoke", &cred, "--reason", "keyCompromise"], "");
+    let out = ocsp(&ee);
+    assert!(
+        out.contains("Response verify OK")
+            && out.contains(": revoked")
+            && out.contains("keyCompromise"),
+        "{out}"
+    );
+    assert!(ocsp(&ee2).contains(": good"));
+    let crl2 = fetch_crl("2.crl");
+    let text = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        crl2.to_str().unwrap(),
+        "-CAfile",
+        chain.to_str().unwrap(),
+        "-noout",
+        "-text",
+    ]);
+    let serial = openssl(&["x509", "-in", ee.to_str().unwrap(), "-noout", "-serial"]);
+    let serial = serial.trim().trim_start_matches("serial=");
+    assert!(
+        text.contains("verify OK") && text.contains(serial) && text.contains("Key Compromise"),
+        "{text}"
+    );
+    let number = |t: &str| {
+        t.split("X509v3 CRL Number:")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .map(str::to_owned)
+    };
+    let before =
+        openssl(&["crl", "-inform", "DER", "-in", crl1.to_str().unwrap(), "-noout", "-text"]);
+    assert_ne!(number(&before), number(&text), "a new CRL number after a revocation");
+    // OpenSSL's own path validation with the CRL: revoked vs good.
+    let crl_pem = d.join("crl.pem");
+    openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        crl2.to_str().unwrap(),
+        "-out",
+        crl_pem.to_str().unwrap(),
+    ]);
+    let bundle = d.join("bundle.pem");
+    std::fs::write(
+        &bundle,
+        [std::fs::read(&chain).unwrap(), std::fs::read(&crl_pem).unwrap()].concat(),
+    )
+    .unwrap();
+    let out = openssl(&[
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        bundle.to_str().unwrap(),
+        ee.to_str().unwrap(),
+    ]);
+    assert!(out.contains("certificate revoked"), "{out}");
+    let out = openssl(&[
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        bundle.to_str().unwrap(),
+        ee2.to_str().unwrap(),
+    ]);
+    assert!(out.contains(": OK"), "{out}");
+    // The GET form (RFC 6960 Appendix A.1): the base64 request in the path.
+    let req = d.join("req.der");
+    openssl(&[
+        "ocsp",
+        "-issuer",
+        issuing.to_str().unwrap(),
+        "-cert",
+        ee2.to_str().unwrap(),
+        "-reqout",
+        req.to_str().unwrap(),
+    ]);
+    let b64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(&req).unwrap())
+    };
+    let encoded = b64.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D");
+    let get_resp = d.join("get.der");
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            get_resp.to_str().unwrap(),
+            "-w",
+            "%{http_code} %{content_type}",
+            &format!("http://{}/pki/ocsp/{encoded}", s.addr),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "200 application/ocsp-response");
+    let out = openssl(&[
+        "ocsp",
+        "-respin",
+        get_resp.to_str().unwrap(),
+        "-reqin",
+        req.to_str().unwrap(),
+        "-CAfile",
+        chain.to_str().unwrap(),
+        "-resp_text",
+    ]);
+    assert!(out.contains("Response verify OK") && out.contains("Cert Status: good"), "{out}");
+    // Malformed OCSP requests get an OCSP error response.
+    let junk = d.join("junk");
+    std::fs::write(&junk, b"junk").unwrap();
+    let resp = d.join("resp.der");
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            resp.to_str().unwrap(),
+            "-w",
+            "%{http_code}",
+            "-H",
+            "Content-Type: application/ocsp-request",
+            "--data-binary",
+            &format!("@{}", junk.display()),
+            &format!("http://{}/pki/ocsp", s.addr),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    let text = openssl(&["ocsp", "-respin", resp.to_str().unwrap(), "-resp_text", "-noverify"]);
+    assert!(
+        text.contains("malformedrequest") || text.to_lowercase().contains("malformed"),
+        "{text}"
+    );
+    assert!(s.stop());
+}
