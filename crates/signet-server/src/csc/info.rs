@@ -9,7 +9,6 @@ pub(crate) async fn info(State(engine): State<Engine>) -> Json<Value> {
     Json(json!({
         "specs": "1.0.4.0",
         "name": "Signet",
-        "logo": format!("{}/logo.png", engine.settings().public_url),
         "region": engine.settings().ca.country.clone().unwrap_or_else(|| "EU".into()),
         "lang": "en-US",
         "description": "Signet remote signing service",
