@@ -36,8 +36,8 @@ impl Engine {
         let created_default_group = self.ensure_group(DEFAULT_GROUP).await?;
         let (root, created_root_ca) = self.ensure_ca(ROOT_ID, None).await?;
         let (issuing, created_issuing_ca) = self.ensure_ca(ISSUING_ID, Some(&root)).await?;
-        let created_tsa = self.ensure_tsa().await?;
-        let created_ocsp = self.ensure_ocsp().await?;
+        let created_tsa = self.ensure_service_key(&crate::service_keys::TSA).await?;
+        let created_ocsp = self.ensure_service_key(&crate::service_keys::OCSP).await?;
         Ok(BootstrapReport {
             created_default_group,
             created_root_ca,

@@ -2,7 +2,7 @@
 //! exporting the CA certificates.
 
 use crate::{Engine, EngineError};
-use signet_crypto::{KeyBinding, ModuleSigner, WrappedKey};
+use signet_crypto::{CryptoError, CryptoModule, KeyBinding, ModuleSigner, WrappedKey};
 use signet_pki::{IssueRequest, Issuer, PkiUrls, Profile, Subject};
 use signet_store::{CertificateAuthority, CertificateStatus, IssuedCertificate};
 use signet_types::KeyAlgorithm;
@@ -26,6 +26,29 @@ pub(crate) struct CaKey {
 }
 
 impl CaKey {
+    /// A one-shot signer over this CA key, with its first signature algorithm.
+    pub(crate) fn signer<'a>(
+        &'a self,
+        module: &'a dyn CryptoModule,
+    ) -> Result<ModuleSigner<'a>, CryptoError> {
+        let algorithm = *self
+            .algorithm
+            .signature_algorithms()
+            .first()
+            .ok_or(CryptoError::Operation("CA key has no signature algorithm"))?;
+        Ok(ModuleSigner {
+            module,
+            key: &self.wrapped,
+            binding: KeyBinding {
+                owner: CA_OWNER,
+                credential: &self.id,
+                algorithm: self.algorithm,
+            },
+            algorithm,
+            public_key: &self.public_key,
+        })
+    }
+
     pub(crate) fn from_record(ca: &CertificateAuthority) -> Result<Self, EngineError> {
         let algorithm = ca.key_algorithm.parse().map_err(|_| {
             EngineError::Integrity(format!("CA `{}` has an unknown key type", ca.id))
@@ -109,12 +132,6 @@ impl Engine {
             not_after = not_after.min(signet_pki::parse_certificate(issuer)?.not_after);
         }
         let urls = PkiUrls::new(self.settings.public_url.clone());
-        let algorithm = signer
-            .algorithm
-            .signature_algorithms()
-            .first()
-            .copied()
-            .ok_or_else(|| EngineError::Internal("CA key has no signature algorithm".into()))?;
         let der = self
             .crypto(move |module| {
                 let req = IssueRequest {
@@ -129,17 +146,7 @@ impl Engine {
                         .map(|der| Issuer { certificate_der: der, ca_id: signer.id.as_str() }),
                     urls: &urls,
                 };
-                let signing = ModuleSigner {
-                    module,
-                    key: &signer.wrapped,
-                    binding: KeyBinding {
-                        owner: CA_OWNER,
-                        credential: &signer.id,
-                        algorithm: signer.algorithm,
-                    },
-                    algorithm,
-                    public_key: &signer.public_key,
-                };
+                let signing = signer.signer(module)?;
                 Ok(signet_pki::issue(&req, &signing))
             })
             .await??;

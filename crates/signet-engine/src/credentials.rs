@@ -199,25 +199,17 @@ impl Engine {
         credential_id: &str,
         reason: Option<&str>,
     ) -> Result<String, EngineError> {
-        const REASONS: [&str; 9] = [
-            "unspecified",
-            "keyCompromise",
-            "cACompromise",
-            "affiliationChanged",
-            "superseded",
-            "cessationOfOperation",
-            "certificateHold",
-            "privilegeWithdrawn",
-            "aACompromise",
-        ];
-        if let Some(r) = reason {
-            if !REASONS.contains(&r) {
-                return Err(EngineError::InvalidInput(format!(
+        use signet_pki::crl::RevocationReason;
+        let reason = match reason {
+            Some(r) => Some(r.parse::<RevocationReason>().map_err(|_| {
+                let names: Vec<&str> = RevocationReason::ALL.iter().map(|r| r.as_str()).collect();
+                EngineError::InvalidInput(format!(
                     "unknown revocation reason `{r}` (one of {})",
-                    REASONS.join(", ")
-                )));
-            }
-        }
+                    names.join(", ")
+                ))
+            })?),
+            None => None,
+        };
         let id = signet_types::CredentialId::parse(credential_id)
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let c = self
@@ -230,7 +222,10 @@ impl Engine {
             .first()
             .ok_or_else(|| EngineError::Integrity("credential without certificate".into()))?;
         let serial = signet_pki::parse_certificate(leaf)?.serial_hex.to_ascii_lowercase();
-        let reason = reason.filter(|r| *r != "unspecified");
+        // The registry keeps the RFC 5280 name; "unspecified" is recorded as no reason
+        // (RFC 5280 §5.3.1: the reasonCode is then omitted).
+        let reason =
+            reason.filter(|r| *r != RevocationReason::Unspecified).map(RevocationReason::as_str);
         if !self.store.revoke_certificate(&serial, self.clock.now(), reason).await? {
             return Err(EngineError::Conflict(format!(
                 "the certificate of credential `{credential_id}` is already revoked"

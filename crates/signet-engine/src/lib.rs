@@ -11,6 +11,7 @@ mod csc;
 mod demo;
 mod error;
 mod revocation;
+mod service_keys;
 mod settings;
 mod tokens;
 mod tsa;

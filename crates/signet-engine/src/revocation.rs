@@ -2,19 +2,13 @@
 //! delegated OCSP responder (RFC 6960), both built from the certificate registry, so a
 //! revocation shows in the next answer.
 
-use crate::ca::{CaKey, CertOrder, CA_OWNER, ISSUING_ID};
+use crate::ca::CaKey;
+use crate::service_keys::OCSP;
 use crate::{Engine, EngineError};
-use signet_crypto::{KeyBinding, ModuleSigner, WrappedKey};
 use signet_pki::crl::{CrlParams, RevocationReason, RevokedEntry};
 use signet_pki::ocsp::{CertStatus, OcspErrorStatus, ResponseParams, SingleStatus};
-use signet_pki::{Profile, Subject};
-use signet_store::{CertificateStatus, ServiceKey, StoreError, StoredCrl};
-use signet_types::KeyAlgorithm;
+use signet_store::{CertificateStatus, StoreError, StoredCrl};
 
-/// Id of the OCSP responder's service key.
-const OCSP_ID: &str = "ocsp";
-/// Owner in the binding of the OCSP key (never a user's).
-const OCSP_OWNER: &str = "service:ocsp";
 /// A CRL is valid for a day (its nextUpdate) …
 const CRL_VALIDITY: i64 = 86_400;
 /// … and a new one is issued an hour before that, or at once after a revocation.
@@ -38,69 +32,6 @@ fn serial_key(serial: &[u8]) -> String {
 }
 
 impl Engine {
-    /// Ensures the OCSP responder's key and certificate exist (EKU OCSPSigning,
-    /// `id-pkix-ocsp-nocheck`); returns whether they were created now.
-    pub(crate) async fn ensure_ocsp(&self) -> Result<bool, EngineError> {
-        if let Some(key) = self.store.service_key_by_id(OCSP_ID).await? {
-            let algorithm: KeyAlgorithm = key
-                .key_algorithm
-                .parse()
-                .map_err(|_| EngineError::Integrity("OCSP key type".into()))?;
-            let wrapped = WrappedKey(key.wrapped_key);
-            self.crypto(move |m| {
-                m.check_key(
-                    &wrapped,
-                    &KeyBinding { owner: OCSP_OWNER, credential: OCSP_ID, algorithm },
-                )
-            })
-            .await?;
-            return Ok(false);
-        }
-        let issuing = self.issuing_ca().await?;
-        let algorithm = self.settings.ca.key;
-        let generated = self
-            .crypto(move |m| {
-                m.generate_key(&KeyBinding { owner: OCSP_OWNER, credential: OCSP_ID, algorithm })
-            })
-            .await?;
-        let order = CertOrder {
-            profile: Profile::Ocsp,
-            subject: Subject {
-                common_name: format!("{} OCSP Responder", self.settings.ca.organization),
-                given_name: None,
-                surname: None,
-                organization: Some(self.settings.ca.organization.clone()),
-                country: self.settings.ca.country.clone(),
-                email: None,
-            },
-            public_key: generated.public_key,
-            validity_days: self.settings.ca.issuing_validity_days,
-        };
-        let issued = self
-            .sign_certificate(
-                order,
-                CaKey::from_record(&issuing)?,
-                Some(issuing.certificate.clone()),
-            )
-            .await?;
-        let key = ServiceKey {
-            id: OCSP_ID.into(),
-            purpose: "ocsp".into(),
-            key_algorithm: algorithm.as_str().into(),
-            wrapped_key: generated.wrapped.0,
-            certificate: issued.der.clone(),
-            created_at: self.clock.now(),
-        };
-        match self.store.insert_service_key(key).await {
-            Ok(_) => {}
-            Err(StoreError::Conflict(_)) => return Ok(false),
-            Err(e) => return Err(e.into()),
-        }
-        self.store.insert_certificate(issued.into_registry_entry(ISSUING_ID.into(), None)).await?;
-        tracing::info!(key = %algorithm, "created OCSP responder key and certificate");
-        Ok(true)
-    }
-
     /// The CA's current CRL (DER), issuing a new one (next number) when revocations
     /// changed or the stored one nears its nextUpdate. `None` for an unknown CA.
     pub async fn crl(&self, ca_id: &str) -> Result<Option<Vec<u8>>, EngineError> {
@@ -127,25 +58,10 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
         let key = CaKey::from_record(&ca)?;
-        let sign_alg = *key
-            .algorithm
-            .signature_algorithms()
-            .first()
-            .ok_or_else(|| EngineError::Internal("CA key has no algorithm".into()))?;
         let issuer = ca.certificate.clone();
         let der = self
             .crypto(move |module| {
-                let signer = ModuleSigner {
-                    module,
-                    key: &key.wrapped,
-                    binding: KeyBinding {
-                        owner: CA_OWNER,
-                        credential: &key.id,
-                        algorithm: key.algorithm,
-                    },
-                    algorithm: sign_alg,
-                    public_key: &key.public_key,
-                };
+                let signer = key.signer(module)?;
                 let params = CrlParams {
                     issuer_certificate: &issuer,
                     this_update: now,
@@ -179,7 +95,7 @@ impl Engine {
             Ok(r) if !r.ids.is_empty() && r.ids.len() <= MAX_OCSP_IDS => r,
             _ => return Ok(signet_pki::ocsp::response_error(OcspErrorStatus::MalformedRequest)),
         };
-        let Some(responder) = self.store.service_key_by_id(OCSP_ID).await? else {
+        let Some(responder) = self.service_key(&OCSP).await? else {
             return Ok(signet_pki::ocsp::response_error(OcspErrorStatus::TryLater));
         };
         let issuing = self.issuing_ca().await?;
@@ -203,25 +119,9 @@ impl Engine {
             };
             statuses.push(status);
         }
-        let algorithm: KeyAlgorithm = responder
-            .key_algorithm
-            .parse()
-            .map_err(|_| EngineError::Integrity("OCSP key type".into()))?;
-        let sign_alg = *algorithm
-            .signature_algorithms()
-            .first()
-            .ok_or_else(|| EngineError::Internal("OCSP key has no algorithm".into()))?;
-        let public_key = signet_pki::parse_certificate(&responder.certificate)?.public_key;
         let response = self
             .crypto(move |module| {
-                let wrapped = WrappedKey(responder.wrapped_key.clone());
-                let signer = ModuleSigner {
-                    module,
-                    key: &wrapped,
-                    binding: KeyBinding { owner: OCSP_OWNER, credential: OCSP_ID, algorithm },
-                    algorithm: sign_alg,
-                    public_key: &public_key,
-                };
+                let signer = responder.signer(module);
                 let singles: Vec<SingleStatus<'_>> = request
                     .ids
                     .iter()
