@@ -5,7 +5,7 @@ use crate::ca::{CaKey, CertOrder};
 use crate::{Engine, EngineError};
 use signet_crypto::KeyBinding;
 use signet_pki::{Profile, Subject};
-use signet_store::{Credential, CredentialStatus, Group, NewCredential};
+use signet_store::{Credential, CredentialStatus, Group, KeyLifecycle, NewCredential};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
 
 /// Largest `multisign` a credential may be configured with (signatures per SAD).
@@ -158,6 +158,7 @@ impl Engine {
             scal: i64::from(req.scal),
             multisign: i64::from(req.multisign),
             created_at: self.clock.now(),
+            lifecycle: KeyLifecycle::default(),
         };
         let registry = issued.into_registry_entry(issuing.id.clone(), Some(id));
         let stored = self.store.create_credential(credential, registry).await?;

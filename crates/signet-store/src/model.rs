@@ -236,6 +236,69 @@ pub struct Credential {
     pub multisign: i64,
     /// Creation time, unix seconds.
     pub created_at: i64,
+    /// Where the key is in its life cycle.
+    pub lifecycle: KeyLifecycle,
+}
+
+/// Where a signing key is in its life cycle (migration 0006).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLifecycle {
+    /// The CA connector that certified the key (`embedded`, or a configured connector).
+    pub connector: String,
+    /// When the wrapped key was destroyed (deleted by its owner, or a one-shot key used up
+    /// or expired); the key blob is then empty and the credential can never sign again.
+    pub destroyed_at: Option<i64>,
+    /// A one-shot key's end: it is destroyed at this time if not used up before.
+    pub expires_at: Option<i64>,
+    /// When an external CA revoked the current certificate at our request (the embedded
+    /// CA's revocations are in the certificates registry).
+    pub cert_revoked_at: Option<i64>,
+    /// The reason given with that revocation (RFC 5280 §5.3.1 name).
+    pub cert_revocation_reason: Option<String>,
+}
+
+impl Default for KeyLifecycle {
+    fn default() -> Self {
+        Self {
+            connector: EMBEDDED_CONNECTOR.to_owned(),
+            destroyed_at: None,
+            expires_at: None,
+            cert_revoked_at: None,
+            cert_revocation_reason: None,
+        }
+    }
+}
+
+/// The connector name of the embedded CA.
+pub const EMBEDDED_CONNECTOR: &str = "embedded";
+
+impl Credential {
+    /// Whether the credential has a certificate yet (a key is created first and certified
+    /// by a separate enrolment).
+    pub fn is_certified(&self) -> bool {
+        !self.certificate_chain.is_empty()
+    }
+
+    /// Whether the key still exists (not deleted, not a used-up one-shot key).
+    pub fn key_exists(&self) -> bool {
+        self.lifecycle.destroyed_at.is_none() && !self.wrapped_key.is_empty()
+    }
+}
+
+/// A signer's acceptance of the group's TSP policy documents, recorded when a key is
+/// created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// Id.
+    pub id: String,
+    /// Who accepted.
+    pub user_id: String,
+    /// The key created under it.
+    pub credential_id: String,
+    /// JSON list of the documents accepted: `[{"name","version","sha256"}]`.
+    pub documents: String,
+    /// When, unix seconds.
+    pub accepted_at: i64,
 }
 
 /// A new credential: the same fields as the record it becomes.
@@ -474,6 +537,7 @@ impl fmt::Debug for Credential {
             .field("scal", &self.scal)
             .field("multisign", &self.multisign)
             .field("created_at", &self.created_at)
+            .field("lifecycle", &self.lifecycle)
             .finish()
     }
 }
@@ -531,6 +595,7 @@ mod tests {
             scal: 2,
             multisign: 1,
             created_at: 0,
+            lifecycle: KeyLifecycle::default(),
         };
         let shown = format!("{cred:?}");
         assert!(shown.contains("<40 bytes>"), "{shown}");

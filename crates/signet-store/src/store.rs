@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, ServiceKey,
-    StoredCrl, Token, User,
+    CertificateAuthority, Client, Consent, Credential, CredentialStatus, Group, IssuedCertificate,
+    NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad,
+    ServiceKey, StoredCrl, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -170,6 +170,17 @@ pub trait Store: Send + Sync {
     /// (dropping it uncommitted rolls back).
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
 
+    /// Ids of one-shot credentials whose key is past its expiry and not yet destroyed,
+    /// oldest first, at most `limit`.
+    async fn expired_one_shot_credentials(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// The policy-document acceptances recorded for a credential, oldest first.
+    async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError>;
+
     /// The token with this hash (lower-case hex SHA-256 of the bearer value),
     /// revoked or expired ones included: the caller checks both.
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError>;
@@ -273,6 +284,52 @@ pub trait StoreTx: Send {
     /// Records the TOTP time step `step` as used if it is later than the last one used;
     /// `false` means the code was used before (a replay) and must be refused.
     async fn advance_otp_step(&mut self, user_id: &str, step: i64) -> Result<bool, StoreError>;
+
+    /// Inserts a credential (a key, certified or not yet); `Conflict` if the id exists.
+    async fn insert_credential(&mut self, credential: &NewCredential) -> Result<(), StoreError>;
+
+    /// Adds a row to the registry of certificates the embedded CA issued.
+    async fn insert_certificate(
+        &mut self,
+        certificate: &IssuedCertificate,
+    ) -> Result<(), StoreError>;
+
+    /// Sets a credential's certificate chain and the connector that issued it (first
+    /// certificate or renewal); `false` if the credential is unknown or its key destroyed.
+    async fn set_credential_certificate(
+        &mut self,
+        credential_id: &str,
+        chain: &[u8],
+        connector: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Destroys a credential's wrapped key and disables it; `false` if it is unknown or
+    /// already destroyed (of concurrent callers exactly one gets `true`).
+    async fn destroy_credential_key(
+        &mut self,
+        credential_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// [`Store::revoke_certificate`] inside this unit of work.
+    async fn revoke_certificate(
+        &mut self,
+        serial: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that an external CA revoked the credential's current certificate; `false`
+    /// if it was already recorded.
+    async fn mark_external_revoked(
+        &mut self,
+        credential_id: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records a signer's acceptance of policy documents.
+    async fn insert_consent(&mut self, consent: &Consent) -> Result<(), StoreError>;
 
     /// Writes every change of this unit of work, atomically.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{id, issued, new_ca, new_client, new_credential, new_group, new_user, TestDb};
-use signet_store::{CertificateStatus, CredentialStatus, SqlStore, Store, StoreError};
+use signet_store::{
+    CertificateStatus, Consent, CredentialStatus, SqlStore, Store, StoreError, EMBEDDED_CONNECTOR,
+};
 
 backend_tests!(
     migrations_apply_and_reapply,
@@ -21,6 +23,8 @@ backend_tests!(
     pagination_returns_every_row_once,
     concurrent_pin_failures_all_count_and_lock,
     set_pin_and_reset,
+    key_lifecycle,
+    concurrent_key_destruction_has_one_winner,
 );
 
 async fn migrations_apply_and_reapply(db: &TestDb) {
@@ -378,4 +382,112 @@ async fn sqlite_file_is_created_in_wal_mode_and_shared_between_stores() {
     let mode: String =
         sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
     assert_eq!(mode, "wal");
+}
+
+/// A key without a certificate, certified later (by an external connector), revoked by
+/// that CA, then destroyed: each step in a unit of work, each visible after commit only.
+async fn key_lifecycle(db: &TestDb) {
+    let s = &db.store;
+    let g = s.create_group(new_group("g")).await.unwrap();
+    let u = s.create_user(new_user(&g.id, "ada")).await.unwrap();
+    let cred_id = id();
+    let mut new = new_credential(&u.id, &cred_id);
+    new.certificate_chain.clear();
+    new.lifecycle.expires_at = Some(1_700_000_100);
+
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_credential(&new).await.unwrap();
+    let consent = Consent {
+        id: id(),
+        user_id: u.id.clone(),
+        credential_id: cred_id.clone(),
+        documents: r#"[{"name":"TSP policy","version":"1","sha256":"00"}]"#.into(),
+        accepted_at: 1_700_000_004,
+    };
+    tx.insert_consent(&consent).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(s.credential_by_id(&cred_id).await.unwrap(), None, "rolled back");
+
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_credential(&new).await.unwrap();
+    tx.insert_consent(&consent).await.unwrap();
+    tx.commit().await.unwrap();
+    let read = s.credential_by_id(&cred_id).await.unwrap().unwrap();
+    assert!(!read.is_certified() && read.key_exists());
+    assert_eq!(read.lifecycle.connector, EMBEDDED_CONNECTOR);
+    assert_eq!(s.consents(&cred_id).await.unwrap(), vec![consent]);
+
+    // only keys past their expiry and not destroyed are swept
+    assert!(s.expired_one_shot_credentials(1_700_000_099, 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.expired_one_shot_credentials(1_700_000_100, 10).await.unwrap(),
+        vec![cred_id.clone()]
+    );
+
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.set_credential_certificate(&cred_id, &[0x30, 0x00], "acme-cmp").await.unwrap());
+    assert!(tx
+        .mark_external_revoked(&cred_id, 1_700_000_050, Some("keyCompromise"))
+        .await
+        .unwrap());
+    assert!(!tx.mark_external_revoked(&cred_id, 1_700_000_051, None).await.unwrap());
+    tx.commit().await.unwrap();
+    let read = s.credential_by_id(&cred_id).await.unwrap().unwrap();
+    assert_eq!(read.certificate_chain, vec![0x30, 0x00]);
+    assert_eq!(read.lifecycle.connector, "acme-cmp");
+    assert_eq!(read.lifecycle.cert_revoked_at, Some(1_700_000_050));
+    assert_eq!(read.lifecycle.cert_revocation_reason.as_deref(), Some("keyCompromise"));
+
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.destroy_credential_key(&cred_id, 1_700_000_060).await.unwrap());
+    assert!(!tx.destroy_credential_key(&cred_id, 1_700_000_061).await.unwrap());
+    assert!(!tx.destroy_credential_key("missing", 1_700_000_061).await.unwrap());
+    // a destroyed key cannot be certified again
+    assert!(!tx
+        .set_credential_certificate(&cred_id, &[0x30, 0x00], EMBEDDED_CONNECTOR)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let read = s.credential_by_id(&cred_id).await.unwrap().unwrap();
+    assert!(!read.key_exists() && read.wrapped_key.is_empty());
+    assert_eq!(read.status, CredentialStatus::Disabled);
+    assert_eq!(read.lifecycle.destroyed_at, Some(1_700_000_060));
+    assert!(s.expired_one_shot_credentials(1_800_000_000, 10).await.unwrap().is_empty());
+
+    // revocation in the embedded registry inside a unit of work
+    s.insert_ca(new_ca("issuing", None)).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_certificate(&issued("0a", "issuing", Some(&cred_id))).await.unwrap();
+    assert!(tx.revoke_certificate("0a", 1_700_000_070, None).await.unwrap());
+    assert!(!tx.revoke_certificate("0a", 1_700_000_071, None).await.unwrap());
+    tx.commit().await.unwrap();
+    let cert = s.certificate_by_serial("0a").await.unwrap().unwrap();
+    assert_eq!(cert.status, CertificateStatus::Revoked);
+}
+
+/// Several nodes deleting the same key at once: exactly one destroys it.
+async fn concurrent_key_destruction_has_one_winner(db: &TestDb) {
+    let s = Arc::new(db.store.clone());
+    let g = s.create_group(new_group("g")).await.unwrap();
+    let u = s.create_user(new_user(&g.id, "ada")).await.unwrap();
+    s.insert_ca(new_ca("issuing", None)).await.unwrap();
+    let cred_id = id();
+    s.create_credential(new_credential(&u.id, &cred_id), issued("01", "issuing", Some(&cred_id)))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (s, cred_id) = (s.clone(), cred_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            let won = tx.destroy_credential_key(&cred_id, 1_700_000_000 + i).await.unwrap();
+            tx.commit().await.unwrap();
+            won
+        }));
+    }
+    let mut winners = 0;
+    for t in tasks {
+        winners += usize::from(t.await.unwrap());
+    }
+    assert_eq!(winners, 1);
 }

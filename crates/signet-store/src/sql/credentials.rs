@@ -1,14 +1,17 @@
 //! The `credentials` table (signers' wrapped keys and certificate chains).
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::{certificates, errors};
 use crate::error::StoreError;
-use crate::model::{Credential, CredentialStatus, IssuedCertificate, NewCredential};
+use crate::model::{
+    Consent, Credential, CredentialStatus, IssuedCertificate, KeyLifecycle, NewCredential,
+};
 
 const COLUMNS: &str = "id, user_id, key_algorithm, wrapped_key, certificate_chain, profile, \
-                       status, description, scal, multisign, created_at";
+                       status, description, scal, multisign, created_at, connector, \
+                       destroyed_at, expires_at, cert_revoked_at, cert_revocation_reason";
 
 /// Inserts the credential and its certificate's registry row in one
 /// transaction; an error in either rolls both back (the transaction is dropped
@@ -19,9 +22,21 @@ pub(super) async fn create(
     cert: IssuedCertificate,
 ) -> Result<Credential, StoreError> {
     let mut tx = pool.begin().await?;
+    insert(&mut *tx, &new).await?;
+    certificates::insert(&mut *tx, &cert).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Inserts one credential, on a pool or inside a caller's transaction.
+pub(super) async fn insert<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    new: &NewCredential,
+) -> Result<(), StoreError> {
+    let life = &new.lifecycle;
     sqlx::query(&format!(
         "INSERT INTO credentials ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(&new.id)
     .bind(&new.user_id)
@@ -34,26 +49,146 @@ pub(super) async fn create(
     .bind(new.scal)
     .bind(new.multisign)
     .bind(new.created_at)
-    .execute(&mut *tx)
+    .bind(&life.connector)
+    .bind(life.destroyed_at)
+    .bind(life.expires_at)
+    .bind(life.cert_revoked_at)
+    .bind(&life.cert_revocation_reason)
+    .execute(executor)
     .await
     .map_err(|e| {
         errors::on_insert(e, || format!("credential `{}` already exists", new.id), "user")
     })?;
-    certificates::insert(&mut *tx, &cert).await?;
-    tx.commit().await?;
-    Ok(Credential {
-        id: new.id,
-        user_id: new.user_id,
-        key_algorithm: new.key_algorithm,
-        wrapped_key: new.wrapped_key,
-        certificate_chain: new.certificate_chain,
-        profile: new.profile,
-        status: new.status,
-        description: new.description,
-        scal: new.scal,
-        multisign: new.multisign,
-        created_at: new.created_at,
-    })
+    Ok(())
+}
+
+/// Sets the credential's certificate chain (a first certificate, or a renewal) and the
+/// connector that issued it; clears an external revocation of the previous certificate.
+/// `false` if the credential does not exist or its key was destroyed.
+pub(super) async fn set_certificate<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    id: &str,
+    chain: &[u8],
+    connector: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE credentials SET certificate_chain = $2, connector = $3, cert_revoked_at = NULL, \
+         cert_revocation_reason = NULL WHERE id = $1 AND destroyed_at IS NULL",
+    )
+    .bind(id)
+    .bind(chain)
+    .bind(connector)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Destroys the wrapped key (the blob is overwritten with nothing) and disables the
+/// credential. `false` if it does not exist or was destroyed before: of concurrent
+/// callers exactly one gets `true`.
+pub(super) async fn destroy_key<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE credentials SET wrapped_key = $3, destroyed_at = $2, status = 'disabled' \
+         WHERE id = $1 AND destroyed_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(Vec::<u8>::new())
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that an external CA revoked the credential's current certificate. `false` if
+/// it was already recorded as revoked.
+pub(super) async fn mark_external_revoked<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    id: &str,
+    now: i64,
+    reason: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE credentials SET cert_revoked_at = $2, cert_revocation_reason = $3 \
+         WHERE id = $1 AND cert_revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(reason)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One-shot credentials whose key outlived its expiry, oldest first.
+pub(super) async fn expired_one_shot(
+    pool: &AnyPool,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id FROM credentials WHERE expires_at IS NOT NULL AND expires_at <= $1 \
+         AND destroyed_at IS NULL ORDER BY expires_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit.max(0))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| r.try_get::<String, _>("id").map_err(StoreError::from)).collect()
+}
+
+/// Records a signer's acceptance of policy documents.
+pub(super) async fn insert_consent<'c>(
+    executor: impl Executor<'c, Database = Any>,
+    consent: &Consent,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO consents (id, user_id, credential_id, documents, accepted_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&consent.id)
+    .bind(&consent.user_id)
+    .bind(&consent.credential_id)
+    .bind(&consent.documents)
+    .bind(consent.accepted_at)
+    .execute(executor)
+    .await
+    .map_err(|e| {
+        errors::on_insert(
+            e,
+            || format!("consent `{}` already exists", consent.id),
+            "user or credential",
+        )
+    })?;
+    Ok(())
+}
+
+/// The consents recorded for a credential, oldest first.
+pub(super) async fn consents(
+    pool: &AnyPool,
+    credential_id: &str,
+) -> Result<Vec<Consent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, user_id, credential_id, documents, accepted_at FROM consents \
+         WHERE credential_id = $1 ORDER BY accepted_at, id",
+    )
+    .bind(credential_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Consent {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                credential_id: r.try_get("credential_id")?,
+                documents: r.try_get("documents")?,
+                accepted_at: r.try_get("accepted_at")?,
+            })
+        })
+        .collect()
 }
 
 pub(super) async fn by_id(pool: &AnyPool, id: &str) -> Result<Option<Credential>, StoreError> {
@@ -114,5 +249,12 @@ fn from_row(row: &AnyRow) -> Result<Credential, StoreError> {
         scal: row.try_get("scal")?,
         multisign: row.try_get("multisign")?,
         created_at: row.try_get("created_at")?,
+        lifecycle: KeyLifecycle {
+            connector: row.try_get("connector")?,
+            destroyed_at: row.try_get("destroyed_at")?,
+            expires_at: row.try_get("expires_at")?,
+            cert_revoked_at: row.try_get("cert_revoked_at")?,
+            cert_revocation_reason: row.try_get("cert_revocation_reason")?,
+        },
     })
 }

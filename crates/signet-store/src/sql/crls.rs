@@ -1,15 +1,15 @@
 //! Revocation in the certificate registry, and the `crls` table.
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::errors;
 use crate::error::StoreError;
 use crate::model::StoredCrl;
 
 /// Marks a valid certificate revoked; `false` when it is unknown or already revoked.
-pub(super) async fn revoke(
-    pool: &AnyPool,
+pub(super) async fn revoke<'c>(
+    executor: impl Executor<'c, Database = Any>,
     serial: &str,
     at: i64,
     reason: Option<&str>,
@@ -21,7 +21,7 @@ pub(super) async fn revoke(
     .bind(serial)
     .bind(at)
     .bind(reason)
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -10,8 +10,9 @@ use super::{
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Credential, CredentialStatus, Group, IssuedCertificate, NewCa,
-    NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, User,
+    CertificateAuthority, Client, Consent, Credential, CredentialStatus, Group, IssuedCertificate,
+    NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, StoredCrl,
+    Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -164,6 +165,18 @@ impl Store for SqlStore {
 
     async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
         Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+    }
+
+    async fn expired_one_shot_credentials(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        credentials::expired_one_shot(&self.pool, now, limit).await
+    }
+
+    async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError> {
+        credentials::consents(&self.pool, credential_id).await
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError> {

@@ -7,10 +7,10 @@ use std::fmt;
 use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
-use super::{audit, sads, tokens, users};
+use super::{audit, certificates, credentials, crls, sads, tokens, users};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::error::StoreError;
-use crate::model::{NewSad, NewToken, PinState};
+use crate::model::{Consent, IssuedCertificate, NewCredential, NewSad, NewToken, PinState};
 use crate::store::StoreTx;
 
 /// An open transaction.
@@ -81,6 +81,56 @@ impl StoreTx for SqlTx {
 
     async fn advance_otp_step(&mut self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         users::advance_otp_step(&mut *self.tx, user_id, step).await
+    }
+
+    async fn insert_credential(&mut self, credential: &NewCredential) -> Result<(), StoreError> {
+        credentials::insert(&mut *self.tx, credential).await
+    }
+
+    async fn insert_certificate(
+        &mut self,
+        certificate: &IssuedCertificate,
+    ) -> Result<(), StoreError> {
+        certificates::insert(&mut *self.tx, certificate).await
+    }
+
+    async fn set_credential_certificate(
+        &mut self,
+        credential_id: &str,
+        chain: &[u8],
+        connector: &str,
+    ) -> Result<bool, StoreError> {
+        credentials::set_certificate(&mut *self.tx, credential_id, chain, connector).await
+    }
+
+    async fn destroy_credential_key(
+        &mut self,
+        credential_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        credentials::destroy_key(&mut *self.tx, credential_id, now).await
+    }
+
+    async fn revoke_certificate(
+        &mut self,
+        serial: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        crls::revoke(&mut *self.tx, serial, at, reason).await
+    }
+
+    async fn mark_external_revoked(
+        &mut self,
+        credential_id: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        credentials::mark_external_revoked(&mut *self.tx, credential_id, at, reason).await
+    }
+
+    async fn insert_consent(&mut self, consent: &Consent) -> Result<(), StoreError> {
+        credentials::insert_consent(&mut *self.tx, consent).await
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {

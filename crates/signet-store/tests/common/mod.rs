@@ -5,8 +5,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use signet_store::{
-    AuditEvent, CertificateStatus, CredentialStatus, IssuedCertificate, NewCa, NewClient,
-    NewCredential, NewGroup, NewSad, NewToken, NewUser, SqlStore, TokenKind,
+    AuditEvent, CertificateStatus, CredentialStatus, IssuedCertificate, KeyLifecycle, NewCa,
+    NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, SqlStore, TokenKind,
 };
 use sqlx::{AnyConnection, Connection, Executor, PgConnection};
 
@@ -210,6 +210,7 @@ pub fn new_credential(user_id: &str, id: &str) -> NewCredential {
         scal: 2,
         multisign: 1,
         created_at: 1_700_000_004,
+        lifecycle: KeyLifecycle::default(),
     }
 }
 
