@@ -107,6 +107,7 @@ impl Engine {
             },
             public_key: key.public_key.clone(),
             validity_days: days,
+            content: None,
         };
         let issued = match parent {
             None => {

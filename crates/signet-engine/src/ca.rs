@@ -68,6 +68,8 @@ pub(crate) struct CertOrder {
     pub subject: Subject,
     pub public_key: Vec<u8>,
     pub validity_days: u32,
+    /// A configured profile's policies and QC statements (end entities only).
+    pub content: Option<signet_pki::CertificateContent>,
 }
 
 /// A certificate just issued.
@@ -145,6 +147,7 @@ impl Engine {
                         .as_deref()
                         .map(|der| Issuer { certificate_der: der, ca_id: signer.id.as_str() }),
                     urls: &urls,
+                    content: order.content.as_ref(),
                 };
                 let signing = signer.signer(module)?;
                 Ok(signet_pki::issue(&req, &signing))

@@ -132,6 +132,7 @@ impl Engine {
             subject,
             public_key: key.public_key,
             validity_days: self.settings.certificate_validity_days,
+            content: None,
         };
         let issued = self
             .sign_certificate(

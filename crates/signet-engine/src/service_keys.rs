@@ -112,6 +112,7 @@ impl Engine {
             },
             public_key: generated.public_key,
             validity_days: self.settings.ca.issuing_validity_days,
+            content: None,
         };
         let issued = self
             .sign_certificate(

@@ -71,6 +71,10 @@ pub enum PkiError {
     /// A URL cannot be written as an IA5String `uniformResourceIdentifier`.
     #[error("invalid URL `{0}`: it must be non-empty ASCII")]
     InvalidUrl(String),
+    /// A profile's content (policies, QC statements) cannot be encoded or does not fit the
+    /// certificate's profile.
+    #[error("invalid certificate content: {0}")]
+    InvalidContent(String),
     /// Bytes that should be a DER certificate (or chain) are not.
     #[error("invalid certificate: {0}")]
     InvalidCertificate(String),

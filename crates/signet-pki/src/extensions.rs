@@ -11,6 +11,7 @@
 //! | subjectAltName rfc822Name (§4.2.1.6) | if an e-mail is given | same | same | same |
 //! | cRLDistributionPoints (§4.2.1.13) | — | root's CRL | issuing CA's CRL | same |
 //! | authorityInfoAccess (§4.2.2.1) | — | caIssuers | OCSP + caIssuers | TSA: OCSP + caIssuers; OCSP responder: caIssuers |
+//! | certificatePolicies (§4.2.1.4), qcStatements (RFC 3739 §3.2.6) | — | — | as the configured profile says ([`CertificateContent`]) | — |
 //!
 //! EN 319 412-2 §4.3.11 (natural persons) and EN 319 412-3 (legal persons, by reference)
 //! require the AIA caIssuers access method, and an OCSP access location when the CA runs
@@ -18,7 +19,7 @@
 //! location is given — Signet gives both.
 
 use crate::name::email_general_name;
-use crate::{PkiError, PkiUrls, Profile};
+use crate::{CertificateContent, PkiError, PkiUrls, Profile};
 use const_oid::db::rfc5280::{ID_AD_CA_ISSUERS, ID_AD_OCSP};
 use const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK;
 use const_oid::AssociatedOid;
@@ -43,6 +44,8 @@ pub(crate) struct ExtensionInputs<'a> {
     pub issuer: Option<(Vec<u8>, &'a str)>,
     pub email: Option<&'a str>,
     pub urls: &'a PkiUrls,
+    /// A configured profile's policies and QC statements (end entities only).
+    pub content: Option<&'a CertificateContent>,
 }
 
 /// The extensions, in the order of the table above.
@@ -113,6 +116,9 @@ pub(crate) fn extensions(inputs: &ExtensionInputs<'_>) -> Result<Extensions, Pki
         });
         // RFC 5280 §4.2.2.1: MUST be marked non-critical.
         out.push(extension(&AuthorityInfoAccessSyntax(access), false)?);
+    }
+    if let Some(content) = inputs.content {
+        out.extend(content.extensions()?);
     }
     Ok(out)
 }

@@ -12,7 +12,7 @@ use crate::extensions::{extensions, key_identifier, ExtensionInputs};
 use crate::name::subject_name;
 use crate::tbs::{Certificate, TbsCertificate};
 use crate::time::{from_x509_time, to_x509_time};
-use crate::{PkiError, PkiUrls, Profile};
+use crate::{CertificateContent, PkiError, PkiUrls, Profile};
 use der::asn1::BitString;
 use der::{Decode, Encode};
 use signet_crypto::Signer;
@@ -72,6 +72,9 @@ pub struct IssueRequest<'a> {
     pub issuer: Option<Issuer<'a>>,
     /// Where the issued certificate points relying parties.
     pub urls: &'a PkiUrls,
+    /// A configured profile's certificate policies and QC statements; end-entity profiles
+    /// only.
+    pub content: Option<&'a CertificateContent>,
 }
 
 /// Issues a certificate and returns its DER encoding.
@@ -85,6 +88,12 @@ pub fn issue(req: &IssueRequest<'_>, signer: &dyn Signer) -> Result<Vec<u8>, Pki
             not_before: req.not_before,
             not_after: req.not_after,
         });
+    }
+    if req.content.is_some() && !req.profile.is_end_entity() {
+        return Err(PkiError::InvalidContent(format!(
+            "a {} certificate takes no policies or QC statements",
+            req.profile
+        )));
     }
     let validity = Validity::new(to_x509_time(req.not_before)?, to_x509_time(req.not_after)?);
     let serial_number = serial_number(req.serial)?;
@@ -128,6 +137,7 @@ pub fn issue(req: &IssueRequest<'_>, signer: &dyn Signer) -> Result<Vec<u8>, Pki
         issuer: issuer.as_ref().map(|f| (f.key_id.clone(), f.ca_id)),
         email: req.subject.email.as_deref(),
         urls: req.urls,
+        content: req.content,
     })?;
     let tbs = TbsCertificate {
         version: Version::V3,

@@ -14,6 +14,7 @@
 //! requests and issues responses, and [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
 
 pub mod algorithm_identifier;
+pub mod content;
 pub mod crl;
 mod error;
 mod extensions;
@@ -27,6 +28,7 @@ mod time;
 pub mod tsp;
 mod urls;
 
+pub use content::CertificateContent;
 pub use error::PkiError;
 pub use issue::{issue, serial_from_random, IssueRequest, Issuer, Subject};
 pub use parse::{parse_certificate, split_chain, to_pem, CertificateInfo};

@@ -64,6 +64,7 @@ impl<'a> Case<'a> {
             not_after: self.not_after,
             issuer: self.issuer,
             urls: &urls,
+            content: None,
         };
         let out = issue(&req, &counting);
         (out, counting.1.get())
@@ -242,6 +243,7 @@ fn parse_certificate_reads_back_what_was_issued() {
         not_after: EE_NOT_AFTER,
         issuer: Some(h.issuer()),
         urls: &urls,
+        content: None,
     };
     let cert = issue(&req, &h.issuing_signer).unwrap();
     assert_eq!(parse_certificate(&cert).unwrap().serial_hex, "800102");

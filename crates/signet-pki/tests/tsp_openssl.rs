@@ -215,6 +215,7 @@ fn service_certificates_carry_their_purposes() {
         not_after: common::EE_NOT_AFTER,
         issuer: Some(tsa.hierarchy.issuer()),
         urls: &urls,
+        content: None,
     };
     assert!(matches!(
         signet_pki::issue(&req, &tsa.hierarchy.issuing_signer),

@@ -188,6 +188,7 @@ pub fn issue_ok(
         not_after,
         issuer,
         urls: &urls,
+        content: None,
     };
     issue(&req, signer).unwrap_or_else(|e| panic!("issuing {profile}: {e}"))
 }
