@@ -106,7 +106,7 @@ impl Engine {
                 email: None,
             },
             public_key: key.public_key.clone(),
-            validity_days: days,
+            validity_seconds: i64::from(days) * 86_400,
             content: None,
         };
         let issued = match parent {

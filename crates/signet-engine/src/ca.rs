@@ -67,7 +67,8 @@ pub(crate) struct CertOrder {
     pub profile: Profile,
     pub subject: Subject,
     pub public_key: Vec<u8>,
-    pub validity_days: u32,
+    /// Validity in seconds (clipped to the issuer's).
+    pub validity_seconds: i64,
     /// A configured profile's policies and QC statements (end entities only).
     pub content: Option<signet_pki::CertificateContent>,
 }
@@ -128,7 +129,7 @@ impl Engine {
         let serial_hex: String = serial.iter().map(|b| format!("{b:02x}")).collect();
         let now = self.clock.now();
         let not_before = now - BACKDATE_SECONDS;
-        let mut not_after = now + i64::from(order.validity_days) * 86_400;
+        let mut not_after = now + order.validity_seconds;
         if let Some(issuer) = &issuer_cert {
             // A certificate never outlives its issuer (RFC 5280 §6.1.3 would reject it later).
             not_after = not_after.min(signet_pki::parse_certificate(issuer)?.not_after);

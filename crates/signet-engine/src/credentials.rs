@@ -1,15 +1,11 @@
 //! Signing credentials: a key generated in the crypto module and bound to its owner and
 //! credential id, certified by the embedded issuing CA under a profile.
 
-use crate::ca::{CaKey, CertOrder};
+use crate::connector::{subject_for, CertifyRequest};
+use crate::keys::{check_key_request, KeyRequest};
 use crate::{Engine, EngineError};
-use signet_crypto::KeyBinding;
-use signet_pki::{Profile, Subject};
-use signet_store::{Credential, CredentialStatus, Group, KeyLifecycle, NewCredential};
+use signet_store::{Consent, Credential, CredentialStatus, Group};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
-
-/// Largest `multisign` a credential may be configured with (signatures per SAD).
-pub const MAX_MULTISIGN: u32 = 1000;
 
 /// What to create.
 #[derive(Debug, Clone)]
@@ -18,14 +14,16 @@ pub struct NewCredentialRequest {
     pub username: String,
     /// Key type; the configured default when `None`.
     pub key: Option<KeyAlgorithm>,
-    /// `natural-person` or `legal-person`.
-    pub profile: Profile,
+    /// A certificate profile of the user's group; the group's default when `None`.
+    pub profile: Option<String>,
     /// Sole-control assurance level (CSC `SCAL`): 1 or 2.
     pub scal: u8,
     /// Most signatures one authorisation may cover.
     pub multisign: u32,
     /// Free text for the user.
     pub description: Option<String>,
+    /// The operator states that the user accepted the group's TSP policy documents.
+    pub accepted_by_operator: bool,
 }
 
 /// A credential as shown to operators and users.
@@ -41,7 +39,7 @@ pub struct CredentialView {
     pub algorithms: Vec<String>,
     /// Certificate profile.
     pub profile: String,
-    /// `enabled` or `disabled`.
+    /// `enabled`, `disabled` or `deleted` (key destroyed).
     pub status: String,
     /// SCAL 1 or 2.
     pub scal: i64,
@@ -49,16 +47,16 @@ pub struct CredentialView {
     pub multisign: i64,
     /// Description.
     pub description: Option<String>,
-    /// Subject DN of the certificate.
-    pub subject: String,
+    /// Subject DN of the certificate (none before a certificate is issued).
+    pub subject: Option<String>,
     /// Issuer DN.
-    pub issuer: String,
+    pub issuer: Option<String>,
     /// Certificate serial number (hex).
-    pub serial_number: String,
+    pub serial_number: Option<String>,
     /// Validity start, unix seconds.
-    pub valid_from: i64,
+    pub valid_from: Option<i64>,
     /// Validity end, unix seconds.
-    pub valid_to: i64,
+    pub valid_to: Option<i64>,
 }
 
 /// The signature algorithms a key may use in a group: SHA-1 only where the group's
@@ -68,110 +66,101 @@ pub fn allowed_algorithms(key: KeyAlgorithm, group: &Group) -> Vec<SignatureAlgo
 }
 
 impl Engine {
-    /// Creates a key pair for the user, has the issuing CA certify it, and stores the
-    /// wrapped key with the certificate chain — the credential and its certificate
-    /// registry entry in one transaction.
+    /// Creates a key pair for the user and has the group's CA connector certify it under
+    /// the requested (or the group's default) profile; the credential, its registry row,
+    /// the consent and the audit record are written in one transaction. When the group
+    /// has TSP policy documents, the operator must state that the user accepted them
+    /// (`accepted_by_operator`, e.g. on a signed paper form).
     pub async fn create_credential(
         &self,
         req: NewCredentialRequest,
     ) -> Result<CredentialView, EngineError> {
-        if !(1..=2).contains(&req.scal) {
-            return Err(EngineError::InvalidInput("scal must be 1 or 2".into()));
-        }
-        if req.multisign == 0 || req.multisign > MAX_MULTISIGN {
+        check_key_request(&KeyRequest {
+            algorithm: req.key,
+            accepted: Vec::new(),
+            description: req.description.clone(),
+            scal: req.scal,
+            multisign: req.multisign,
+        })?;
+        let user = self.user_named(&req.username).await?;
+        let group = self
+            .store
+            .group_by_id(&user.group_id)
+            .await?
+            .ok_or_else(|| EngineError::Integrity(format!("user `{}` has no group", user.username)))?;
+        let profile = self.settings.policies.profile_for(&group.name, req.profile.as_deref())?.clone();
+        let algorithm = req.key.unwrap_or(self.settings.default_key);
+        if !profile.key_types.contains(&algorithm) {
             return Err(EngineError::InvalidInput(format!(
-                "multisign must be between 1 and {MAX_MULTISIGN}"
+                "profile `{}` does not allow {algorithm} keys",
+                profile.name
             )));
         }
-        if !req.profile.is_end_entity() {
-            return Err(EngineError::InvalidInput(
-                "the profile must be natural-person or legal-person".into(),
-            ));
+        let documents = self.settings.policies.group(&group.name).documents;
+        if !documents.is_empty() && !req.accepted_by_operator {
+            return Err(EngineError::ConsentRequired(format!(
+                "group `{}` has TSP policy documents: state that the user accepted them \
+                 (--accepted-policies)",
+                group.name
+            )));
         }
-        if let Some(d) = &req.description {
-            if d.chars().count() > 255 || d.chars().any(char::is_control) {
-                return Err(EngineError::InvalidInput(
-                    "the description must be at most 255 printable characters".into(),
-                ));
-            }
-        }
-        let user = self.user_named(&req.username).await?;
-        let issuing = self.issuing_ca().await?;
-        let root = self.store.ca_by_id(crate::ca::ROOT_ID).await?;
-        let algorithm = req.key.unwrap_or(self.settings.default_key);
-        let id = crate::new_id();
-
-        let (owner, cred) = (user.id.clone(), id.clone());
-        let key = self
-            .crypto(move |m| {
-                m.generate_key(&KeyBinding { owner: &owner, credential: &cred, algorithm })
-            })
+        let mut credential = self
+            .new_key(&user, algorithm, req.description.clone(), req.scal, req.multisign, None)
             .await?;
-
-        let full_name = format!("{} {}", user.given_name, user.surname).trim().to_owned();
-        let subject = match req.profile {
-            Profile::LegalPerson => Subject {
-                common_name: full_name.clone(),
-                given_name: None,
-                surname: None,
-                organization: Some(full_name),
-                country: self.settings.ca.country.clone(),
-                email: None,
-            },
-            _ => Subject {
-                common_name: full_name,
-                given_name: Some(user.given_name.clone()).filter(|s| !s.is_empty()),
-                surname: Some(user.surname.clone()).filter(|s| !s.is_empty()),
-                organization: None,
-                country: self.settings.ca.country.clone(),
-                email: Some(user.email.clone()).filter(|s| !s.is_empty()),
-            },
-        };
-        let order = CertOrder {
-            profile: req.profile,
-            subject,
-            public_key: key.public_key,
-            validity_days: self.settings.certificate_validity_days,
-            content: None,
-        };
-        let issued = self
-            .sign_certificate(
-                order,
-                CaKey::from_record(&issuing)?,
-                Some(issuing.certificate.clone()),
+        let connector = self.connector_for(&group)?;
+        let certified = connector
+            .certify(
+                self,
+                CertifyRequest {
+                    credential_id: &credential.id,
+                    profile: &profile,
+                    subject: subject_for(&user, profile.kind, self.settings.ca.country.clone()),
+                    public_key: credential.public_key.clone(),
+                    renewing: None,
+                    validity_seconds: None,
+                },
             )
             .await?;
+        credential.certificate_chain = certified.chain;
+        credential.profile = profile.name.clone();
+        credential.lifecycle.connector = connector.name().to_owned();
 
-        let mut chain = issued.der.clone();
-        chain.extend_from_slice(&issuing.certificate);
-        if let Some(root) = &root {
-            chain.extend_from_slice(&root.certificate);
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.insert_credential(&credential).await?;
+        if let Some(row) = &certified.registry {
+            tx.insert_certificate(row).await?;
         }
-        let credential = NewCredential {
-            id: id.clone(),
+        let accepted: Vec<_> = documents
+            .iter()
+            .map(|d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
+            .collect();
+        tx.insert_consent(&Consent {
+            id: crate::new_id(),
             user_id: user.id.clone(),
-            key_algorithm: algorithm.as_str().to_owned(),
-            wrapped_key: key.wrapped.0,
-            certificate_chain: chain,
-            profile: req.profile.as_str().to_owned(),
-            status: CredentialStatus::Enabled,
-            description: req.description.clone(),
-            scal: i64::from(req.scal),
-            multisign: i64::from(req.multisign),
-            created_at: self.clock.now(),
-            lifecycle: KeyLifecycle::default(),
-        };
-        let registry = issued.into_registry_entry(issuing.id.clone(), Some(id));
-        let stored = self.store.create_credential(credential, registry).await?;
-        self.admin_audit(
-            "credential.create",
-            Some(&user.id),
-            Some(&stored.id),
-            serde_json::json!({ "key": algorithm.as_str(), "profile": stored.profile, "scal": stored.scal, "multisign": stored.multisign }),
-        )
+            credential_id: credential.id.clone(),
+            documents: serde_json::Value::from(accepted.clone()).to_string(),
+            accepted_at: now,
+        })
         .await?;
-        tracing::info!(credential = %stored.id, user = %user.username, key = %algorithm, "created credential");
-        self.credential_view(stored, &user.username, &user.group_id).await
+        tx.append_audit(signet_store::AuditEvent {
+            at: now,
+            kind: "admin.credential.create".into(),
+            outcome: "success".into(),
+            user_id: Some(user.id.clone()),
+            client_id: None,
+            credential_id: Some(credential.id.clone()),
+            details: serde_json::json!({
+                "key": algorithm.as_str(), "profile": profile.name, "connector": connector.name(),
+                "scal": credential.scal, "multisign": credential.multisign,
+                "accepted": accepted, "accepted_by": "operator",
+            })
+            .to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        tracing::info!(credential = %credential.id, user = %user.username, key = %algorithm, "created credential");
+        self.credential_view(credential, &user.username, &user.group_id).await
     }
 
     /// Enables or disables a credential (an operator's decision, audited).
@@ -279,26 +268,26 @@ impl Engine {
         let key: KeyAlgorithm = c.key_algorithm.parse().map_err(|_| {
             EngineError::Integrity(format!("credential `{}` has an unknown key type", c.id))
         })?;
-        let chain = signet_pki::split_chain(&c.certificate_chain)?;
-        let leaf = chain.first().ok_or_else(|| {
-            EngineError::Integrity(format!("credential `{}` has no certificate", c.id))
-        })?;
-        let info = signet_pki::parse_certificate(leaf)?;
+        let info = match signet_pki::split_chain(&c.certificate_chain)?.first() {
+            Some(leaf) => Some(signet_pki::parse_certificate(leaf)?),
+            None => None,
+        };
+        let status = if c.key_exists() { c.status.as_str() } else { "deleted" };
         Ok(CredentialView {
+            status: status.to_owned(),
             credential_id: c.id,
             username: username.to_owned(),
             key: key.as_str().to_owned(),
             algorithms: allowed_algorithms(key, &group).iter().map(|a| a.name()).collect(),
             profile: c.profile,
-            status: c.status.as_str().to_owned(),
             scal: c.scal,
             multisign: c.multisign,
             description: c.description,
-            subject: info.subject_dn,
-            issuer: info.issuer_dn,
-            serial_number: info.serial_hex,
-            valid_from: info.not_before,
-            valid_to: info.not_after,
+            subject: info.as_ref().map(|i| i.subject_dn.clone()),
+            issuer: info.as_ref().map(|i| i.issuer_dn.clone()),
+            serial_number: info.as_ref().map(|i| i.serial_hex.clone()),
+            valid_from: info.as_ref().map(|i| i.not_before),
+            valid_to: info.as_ref().map(|i| i.not_after),
         })
     }
 }

@@ -169,7 +169,10 @@ impl Engine {
         let more = rows.len() as i64 > max;
         rows.truncate(max as usize);
         let next_page_token = if more { rows.last().map(|c| c.id.clone()) } else { None };
-        Ok(CredentialPage { ids: rows.into_iter().map(|c| c.id).collect(), next_page_token })
+        // Keys without a certificate, and destroyed keys, are not CSC credentials (a page
+        // may then hold fewer than maxResults ids; the token still marks where it ended).
+        let ids = rows.into_iter().filter(|c| c.is_certified() && c.key_exists()).map(|c| c.id);
+        Ok(CredentialPage { ids: ids.collect(), next_page_token })
     }
 
     /// The credential, its owner and their group, if the caller may use it. A credential
@@ -219,7 +222,7 @@ impl Engine {
         self.refusal_audit(caller, None, credential_id, kind, reason).await
     }
 
-    async fn refusal_audit(
+    pub(crate) async fn refusal_audit(
         &self,
         caller: &Caller,
         user_id: Option<&str>,
@@ -257,12 +260,19 @@ impl Engine {
                 credential.id
             ))
         })?;
+        if !credential.key_exists() {
+            return Err(EngineError::InvalidInput(
+                "The key of the credential identified by credentialID was destroyed".into(),
+            ));
+        }
         let chain = signet_pki::split_chain(&credential.certificate_chain)?;
-        let leaf = chain
-            .first()
-            .ok_or_else(|| EngineError::Integrity("credential without certificate".into()))?;
+        let Some(leaf) = chain.first() else {
+            return Err(EngineError::InvalidInput(
+                "The credential identified by credentialID has no certificate yet".into(),
+            ));
+        };
         let info = signet_pki::parse_certificate(leaf)?;
-        let cert_status = self.certificate_status(&info).await?;
+        let cert_status = self.certificate_status(&credential, &info).await?;
         Ok(CscCredential {
             id: credential.id.clone(),
             description: credential.description.clone(),
@@ -285,9 +295,13 @@ impl Engine {
 
     async fn certificate_status(
         &self,
+        credential: &Credential,
         info: &signet_pki::CertificateInfo,
     ) -> Result<CertStatus, EngineError> {
         let now = self.clock.now();
+        if credential.lifecycle.cert_revoked_at.is_some() {
+            return Ok(CertStatus::Revoked);
+        }
         let registered =
             self.store.certificate_by_serial(&info.serial_hex.to_ascii_lowercase()).await?;
         if registered.is_some_and(|c| c.status == CertificateStatus::Revoked) {

@@ -4,7 +4,6 @@
 use crate::accounts::NewUserRequest;
 use crate::credentials::NewCredentialRequest;
 use crate::{Engine, EngineError};
-use signet_pki::Profile;
 use zeroize::Zeroizing;
 
 /// Names and demo secrets. They are public by design: a demo account protects nothing.
@@ -65,10 +64,12 @@ impl Engine {
             .create_credential(NewCredentialRequest {
                 username: DEMO_USER.into(),
                 key: None,
-                profile: Profile::NaturalPerson,
+                profile: None,
                 scal: 2,
                 multisign: 10,
                 description: Some("Demo signing credential".into()),
+                // The demo signer is the operator's own test account.
+                accepted_by_operator: true,
             })
             .await?;
         Ok(self.demo_report(true, Some(client), cred.credential_id))

@@ -22,6 +22,13 @@ pub enum EngineError {
     /// The caller is authenticated but may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The signer has not accepted the group's TSP policy documents (what to accept is in
+    /// the message).
+    #[error("{0}")]
+    ConsentRequired(String),
+    /// An external CA refused the request (its status text is in the message).
+    #[error("{0}")]
+    CaRejected(String),
     /// The database or crypto module does not answer.
     #[error("service unavailable: {0}")]
     Unavailable(String),

@@ -6,11 +6,16 @@ mod accounts;
 mod audit;
 mod bootstrap;
 mod ca;
+mod connector;
 mod credentials;
 mod csc;
 mod demo;
+mod enrollment;
 mod error;
+mod keys;
+mod one_shot;
 mod revocation;
+mod profiles;
 mod service_keys;
 mod settings;
 mod tokens;
@@ -20,10 +25,17 @@ pub use accounts::{ClientCreated, GroupView, NewUserRequest, OtpEnrolment, UserV
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
+pub use keys::MAX_MULTISIGN;
+pub use one_shot::{OneShotError, OneShotIssued, OneShotRequest, MAX_ONE_SHOT_HASHES};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
+pub use enrollment::Rekey;
 pub use error::EngineError;
+pub use keys::{AcceptedDocument, CertificateView, KeyRequest, KeyView};
 pub use revocation::{ocsp_internal_error, ocsp_malformed};
+pub use profiles::{
+    CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
+};
 pub use settings::{CaSettings, EngineSettings};
 pub use signet_sam::{SadView, SamError};
 pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};
@@ -42,6 +54,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     settings: Arc<EngineSettings>,
     sam: signet_sam::Sam,
+    connectors: Arc<std::collections::BTreeMap<String, Arc<dyn connector::CaConnector>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -86,7 +99,20 @@ impl Engine {
                 pin_max_attempts: settings.pin_policy.max_attempts,
             },
         );
-        Self { store, crypto, clock, settings: Arc::new(settings), sam }
+        let mut connectors: std::collections::BTreeMap<String, Arc<dyn connector::CaConnector>> =
+            std::collections::BTreeMap::new();
+        connectors.insert(
+            signet_store::EMBEDDED_CONNECTOR.to_owned(),
+            Arc::new(connector::EmbeddedConnector),
+        );
+        Self {
+            store,
+            crypto,
+            clock,
+            settings: Arc::new(settings),
+            sam,
+            connectors: Arc::new(connectors),
+        }
     }
 
     /// The settings in force.

@@ -111,7 +111,7 @@ impl Engine {
                 email: None,
             },
             public_key: generated.public_key,
-            validity_days: self.settings.ca.issuing_validity_days,
+            validity_seconds: i64::from(self.settings.ca.issuing_validity_days) * 86_400,
             content: None,
         };
         let issued = self

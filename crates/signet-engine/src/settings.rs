@@ -1,5 +1,6 @@
 //! The engine's settings, built by the binary from the validated configuration.
 
+use crate::profiles::PolicySettings;
 use signet_auth::PinPolicy;
 use signet_types::KeyAlgorithm;
 
@@ -29,8 +30,8 @@ pub struct EngineSettings {
     pub public_url: String,
     /// The embedded CA.
     pub ca: CaSettings,
-    /// End-entity certificate validity in days.
-    pub certificate_validity_days: u32,
+    /// Certificate profiles and group policies.
+    pub policies: PolicySettings,
     /// Key type of a new credential when none is asked for.
     pub default_key: KeyAlgorithm,
     /// Signing PIN rules.
@@ -53,7 +54,7 @@ impl EngineSettings {
                 root_validity_days: 3650,
                 issuing_validity_days: 1825,
             },
-            certificate_validity_days: 365,
+            policies: PolicySettings::with_builtins(365),
             default_key: KeyAlgorithm::EcP256,
             pin_policy: PinPolicy::default(),
             sad_ttl_seconds: 300,

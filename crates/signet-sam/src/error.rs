@@ -10,6 +10,10 @@ pub enum SamError {
     /// The credential is disabled.
     #[error("the credential is disabled")]
     CredentialDisabled,
+    /// The credential's key was destroyed (deleted by its owner, or a one-shot key used up
+    /// or expired), or it has no certificate yet: it can never sign (again).
+    #[error("the credential's key {0}")]
+    KeyUnavailable(&'static str),
     /// `numSignatures` < 1.
     #[error("invalid numSignatures")]
     InvalidNumSignatures,
@@ -99,6 +103,7 @@ impl SamError {
         match self {
             Self::CredentialNotFound => "invalid credential",
             Self::CredentialDisabled => "credential disabled",
+            Self::KeyUnavailable(_) => "key destroyed or not certified",
             Self::InvalidNumSignatures => "invalid numSignatures",
             Self::TooManySignatures => "numSignatures above multisign",
             Self::HashesRequired(_) => "hashes required",

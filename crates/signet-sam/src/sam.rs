@@ -142,7 +142,7 @@ impl Sam {
         const KIND: &str = "credentials.authorize";
         let s = subject(&req.user, &req.credential, req.client_id.as_deref());
         let extra = json!({ "numSignatures": req.num_signatures, "hashes": req.hashes.iter().map(|h| hash_text(h)).collect::<Vec<_>>() });
-        if let Err(e) = check_authorize(&req) {
+        if let Err(e) = check_authorize(&req, self.clock.now()) {
             return Err(self.refuse(KIND, &s, e, extra).await);
         }
         match self.check_pin(&req.user, req.pin.as_deref().map(|p| p.as_str())).await {
@@ -394,10 +394,18 @@ impl Sam {
             drop(signatures);
             return Err(self.refuse(KIND, &s, SamError::SadInvalid, extra).await);
         }
+        // A one-shot key signs exactly what was authorised: once its SAD is used up, the
+        // key is destroyed in the same transaction as the signature's audit record.
+        let destroyed = remaining == 0
+            && req.credential.lifecycle.expires_at.is_some()
+            && tx.destroy_credential_key(&req.credential.id, now).await?;
         let mut details = extra;
         if let Some(d) = details.as_object_mut() {
             d.insert("count".into(), json!(signatures.len()));
             d.insert("remaining".into(), json!(remaining));
+            if destroyed {
+                d.insert("key_destroyed".into(), json!(true));
+            }
         }
         tx.append_audit(audit::event(now, KIND, "success", &s, details)).await?;
         tx.commit().await?;
@@ -414,9 +422,7 @@ impl Sam {
         if req.credential.user_id != req.user.id {
             return Err(SamError::SadInvalid);
         }
-        if req.credential.status != CredentialStatus::Enabled {
-            return Err(SamError::CredentialDisabled);
-        }
+        usable_key(&req.credential, now)?;
         let key: KeyAlgorithm = req
             .credential
             .key_algorithm
@@ -451,14 +457,30 @@ impl Sam {
     }
 }
 
+/// Whether the credential's key can sign at `now`: it exists (not deleted, not a one-shot
+/// key used up or past its expiry), it is certified, and the credential is enabled.
+fn usable_key(credential: &signet_store::Credential, now: i64) -> Result<(), SamError> {
+    if !credential.key_exists() {
+        return Err(SamError::KeyUnavailable("was destroyed"));
+    }
+    if credential.lifecycle.expires_at.is_some_and(|t| t <= now) {
+        return Err(SamError::KeyUnavailable("has expired"));
+    }
+    if !credential.is_certified() {
+        return Err(SamError::KeyUnavailable("has no certificate yet"));
+    }
+    if credential.status != CredentialStatus::Enabled {
+        return Err(SamError::CredentialDisabled);
+    }
+    Ok(())
+}
+
 /// Checks of an authorisation that need no secret.
-fn check_authorize(req: &AuthorizeRequest) -> Result<(), SamError> {
+fn check_authorize(req: &AuthorizeRequest, now: i64) -> Result<(), SamError> {
     if req.credential.user_id != req.user.id {
         return Err(SamError::Internal("credential of another user".into()));
     }
-    if req.credential.status != CredentialStatus::Enabled {
-        return Err(SamError::CredentialDisabled);
-    }
+    usable_key(&req.credential, now)?;
     if req.num_signatures < 1 {
         return Err(SamError::InvalidNumSignatures);
     }

@@ -1,11 +1,13 @@
 //! Signet's HTTP server: the axum router and the listener (plain or TLS through rustls),
 //! with graceful shutdown. Routes map engine results to HTTP; they hold no domain logic.
 
+mod api;
 mod csc;
 mod health;
 mod listener;
 mod pki;
 
+pub use api::ApiDoc;
 pub use listener::{serve, shutdown_signal, ServerError, ServerOptions, TlsFiles};
 
 use axum::Router;
@@ -16,6 +18,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(csc::routes())
+        .merge(api::routes())
         .merge(pki::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(engine)

@@ -222,6 +222,9 @@ pub struct Credential {
     pub key_algorithm: String,
     /// The private key, wrapped by the crypto module's master key.
     pub wrapped_key: Vec<u8>,
+    /// The key's DER SubjectPublicKeyInfo (empty for credentials stored before migration
+    /// 0006: their certificate carries it).
+    pub public_key: Vec<u8>,
     /// Concatenated DER certificates, signer first.
     pub certificate_chain: Vec<u8>,
     /// Certificate profile name.
@@ -588,6 +591,7 @@ mod tests {
             user_id: "u1".into(),
             key_algorithm: "rsa-2048".into(),
             wrapped_key: vec![0xAB; 40],
+            public_key: Vec::new(),
             certificate_chain: vec![1, 2, 3],
             profile: "qualified".into(),
             status: CredentialStatus::Enabled,

@@ -294,12 +294,14 @@ pub trait StoreTx: Send {
         certificate: &IssuedCertificate,
     ) -> Result<(), StoreError>;
 
-    /// Sets a credential's certificate chain and the connector that issued it (first
-    /// certificate or renewal); `false` if the credential is unknown or its key destroyed.
+    /// Sets a credential's certificate chain, profile and the connector that issued it
+    /// (first certificate or renewal); `false` if the credential is unknown or its key
+    /// destroyed.
     async fn set_credential_certificate(
         &mut self,
         credential_id: &str,
         chain: &[u8],
+        profile: &str,
         connector: &str,
     ) -> Result<bool, StoreError>;
 

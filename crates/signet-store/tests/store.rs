@@ -425,7 +425,7 @@ async fn key_lifecycle(db: &TestDb) {
     );
 
     let mut tx = s.begin().await.unwrap();
-    assert!(tx.set_credential_certificate(&cred_id, &[0x30, 0x00], "acme-cmp").await.unwrap());
+    assert!(tx.set_credential_certificate(&cred_id, &[0x30, 0x00], "legal-person", "acme-cmp").await.unwrap());
     assert!(tx
         .mark_external_revoked(&cred_id, 1_700_000_050, Some("keyCompromise"))
         .await
@@ -435,6 +435,7 @@ async fn key_lifecycle(db: &TestDb) {
     let read = s.credential_by_id(&cred_id).await.unwrap().unwrap();
     assert_eq!(read.certificate_chain, vec![0x30, 0x00]);
     assert_eq!(read.lifecycle.connector, "acme-cmp");
+    assert_eq!(read.profile, "legal-person");
     assert_eq!(read.lifecycle.cert_revoked_at, Some(1_700_000_050));
     assert_eq!(read.lifecycle.cert_revocation_reason.as_deref(), Some("keyCompromise"));
 

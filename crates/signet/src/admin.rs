@@ -91,14 +91,20 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
         }
         AdminCommand::Credential {
             command:
-                CredentialCommand::Create { username, key, profile, scal, multisign, description },
+                CredentialCommand::Create {
+                    username,
+                    key,
+                    profile,
+                    scal,
+                    multisign,
+                    description,
+                    accepted_policies,
+                },
         } => {
             let key = key
                 .map(|k| k.parse())
                 .transpose()
                 .map_err(|e: signet_types::UnknownAlgorithm| anyhow::anyhow!(e))?;
-            let profile =
-                profile.parse().map_err(|e: signet_pki::UnknownProfile| anyhow::anyhow!(e))?;
             let c = engine
                 .create_credential(NewCredentialRequest {
                     username,
@@ -107,11 +113,16 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                     scal,
                     multisign,
                     description,
+                    accepted_by_operator: accepted_policies,
                 })
                 .await?;
             let text = format!(
-                "created credential {}\n  key      {}\n  subject  {}\n  serial   {}",
-                c.credential_id, c.key, c.subject, c.serial_number
+                "created credential {}\n  key      {}\n  profile  {}\n  subject  {}\n  serial   {}",
+                c.credential_id,
+                c.key,
+                c.profile,
+                c.subject.as_deref().unwrap_or("-"),
+                c.serial_number.as_deref().unwrap_or("-")
             );
             (json!(c), text)
         }
@@ -145,7 +156,13 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
             for c in &list {
                 text.push_str(&format!(
                     "\n  {}  {}  {}  {}  SCAL {}  multisign {}  {}",
-                    c.credential_id, c.key, c.profile, c.status, c.scal, c.multisign, c.subject
+                    c.credential_id,
+                    c.key,
+                    c.profile,
+                    c.status,
+                    c.scal,
+                    c.multisign,
+                    c.subject.as_deref().unwrap_or("(no certificate)")
                 ));
             }
             (json!({ "username": username, "credentials": list }), text)

@@ -181,9 +181,10 @@ pub enum CredentialCommand {
         /// rsa-2048 | rsa-3072 | rsa-4096 | ec-p256 | ec-p384 [default: certificates.default_key]
         #[arg(long)]
         key: Option<String>,
-        /// natural-person | legal-person
-        #[arg(long, default_value = "natural-person")]
-        profile: String,
+        /// A certificate profile of the user's group (natural-person, legal-person, or a
+        /// configured `[profiles.NAME]`) [default: the group's default profile]
+        #[arg(long)]
+        profile: Option<String>,
         /// Sole control assurance level: 1 or 2.
         #[arg(long, default_value_t = 2)]
         scal: u8,
@@ -193,6 +194,10 @@ pub enum CredentialCommand {
         /// Free text shown to the user.
         #[arg(long)]
         description: Option<String>,
+        /// State that the user accepted the group's TSP policy documents (e.g. on a signed
+        /// form); required when the group has any.
+        #[arg(long)]
+        accepted_policies: bool,
     },
     /// Disable a credential: it can no longer be authorised or sign.
     Disable {

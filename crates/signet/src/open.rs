@@ -93,7 +93,7 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
             root_validity_days: config.ca.root_validity_days,
             issuing_validity_days: config.ca.issuing_validity_days,
         },
-        certificate_validity_days: config.certificates.validity_days,
+        policies: config.policy_settings().map_err(|e| anyhow::anyhow!(e))?,
         default_key: config.certificates.default_key,
         pin_policy: config.pin_policy(),
         sad_ttl_seconds: config.sam.sad_ttl_seconds,

@@ -53,14 +53,31 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     };
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     let store = opened.store.clone();
-    signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
+    let sweeper = tokio::spawn(sweep_one_shot_keys(opened.engine.clone()));
+    let served = signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
         println!("  listening on    {scheme}://{addr}  (GET /healthz, /readyz)");
         tracing::info!(%addr, "listening");
     })
-    .await?;
+    .await;
+    sweeper.abort();
+    served?;
     store.close().await;
     println!("Signet stopped.");
     Ok(())
+}
+
+/// Destroys the keys of one-shot credentials past their expiry, every minute (any node may
+/// run it: each key is destroyed by exactly one transaction).
+async fn sweep_one_shot_keys(engine: signet_engine::Engine) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match engine.sweep_one_shot().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(destroyed = n, "one-shot keys past their expiry destroyed"),
+            Err(e) => tracing::warn!(error = %e, "one-shot key sweep failed"),
+        }
+    }
 }
 
 fn print_demo(d: &signet_engine::DemoReport, config: &crate::config::Config) {

@@ -55,6 +55,16 @@ impl CscError {
         }
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `error` code.
+    pub fn code(&self) -> &'static str {
+        self.error
+    }
+
     /// The `error_description`.
     pub fn description(&self) -> &str {
         &self.description
@@ -107,7 +117,9 @@ impl From<EngineError> for CscError {
         match e {
             EngineError::InvalidInput(m) => Self::invalid_request(m),
             EngineError::NotFound(m) => Self::invalid_request(format!("{m} not found")),
-            EngineError::Conflict(m) => Self::invalid_request(m),
+            EngineError::Conflict(m)
+            | EngineError::ConsentRequired(m)
+            | EngineError::CaRejected(m) => Self::invalid_request(m),
             EngineError::Unauthorized(m) => Self::basic(&m),
             EngineError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "access_denied", m),
             EngineError::Unavailable(m) => Self::unavailable(&m),
@@ -124,6 +136,9 @@ impl From<SamError> for CscError {
             S::CredentialDisabled => {
                 Self::invalid_request("The credential identified by credentialID is disabled")
             }
+            S::KeyUnavailable(what) => Self::invalid_request(format!(
+                "The key of the credential identified by credentialID {what}"
+            )),
             S::InvalidNumSignatures => {
                 Self::invalid_request("Invalid value for parameter numSignatures")
             }

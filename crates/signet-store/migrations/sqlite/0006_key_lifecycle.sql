@@ -6,6 +6,9 @@
 -- its owner, or a one-shot key used up or expired: wrapped_key is then empty), and carry
 -- the revocation of a certificate that an external CA revoked at our request (the
 -- embedded CA's revocations stay in the certificates registry).
+-- The key's DER SubjectPublicKeyInfo, so that a key is certified without unwrapping it
+-- (empty for credentials made before this migration: their certificate carries it).
+ALTER TABLE credentials ADD COLUMN public_key BLOB NOT NULL DEFAULT x'';
 ALTER TABLE credentials ADD COLUMN connector TEXT NOT NULL DEFAULT 'embedded';
 ALTER TABLE credentials ADD COLUMN destroyed_at INTEGER;
 ALTER TABLE credentials ADD COLUMN expires_at INTEGER;

@@ -9,7 +9,7 @@ use crate::model::{
     Consent, Credential, CredentialStatus, IssuedCertificate, KeyLifecycle, NewCredential,
 };
 
-const COLUMNS: &str = "id, user_id, key_algorithm, wrapped_key, certificate_chain, profile, \
+const COLUMNS: &str = "id, user_id, key_algorithm, wrapped_key, public_key, certificate_chain, profile, \
                        status, description, scal, multisign, created_at, connector, \
                        destroyed_at, expires_at, cert_revoked_at, cert_revocation_reason";
 
@@ -36,12 +36,13 @@ pub(super) async fn insert<'c>(
     let life = &new.lifecycle;
     sqlx::query(&format!(
         "INSERT INTO credentials ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     ))
     .bind(&new.id)
     .bind(&new.user_id)
     .bind(&new.key_algorithm)
     .bind(&new.wrapped_key)
+    .bind(&new.public_key)
     .bind(&new.certificate_chain)
     .bind(&new.profile)
     .bind(new.status.as_str())
@@ -62,21 +63,24 @@ pub(super) async fn insert<'c>(
     Ok(())
 }
 
-/// Sets the credential's certificate chain (a first certificate, or a renewal) and the
-/// connector that issued it; clears an external revocation of the previous certificate.
+/// Sets the credential's certificate chain (a first certificate, or a renewal), its
+/// profile and the connector that issued it; clears an external revocation of the previous certificate.
 /// `false` if the credential does not exist or its key was destroyed.
 pub(super) async fn set_certificate<'c>(
     executor: impl Executor<'c, Database = Any>,
     id: &str,
     chain: &[u8],
+    profile: &str,
     connector: &str,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE credentials SET certificate_chain = $2, connector = $3, cert_revoked_at = NULL, \
-         cert_revocation_reason = NULL WHERE id = $1 AND destroyed_at IS NULL",
+        "UPDATE credentials SET certificate_chain = $2, profile = $3, connector = $4, \
+         cert_revoked_at = NULL, cert_revocation_reason = NULL \
+         WHERE id = $1 AND destroyed_at IS NULL",
     )
     .bind(id)
     .bind(chain)
+    .bind(profile)
     .bind(connector)
     .execute(executor)
     .await?;
@@ -241,6 +245,7 @@ fn from_row(row: &AnyRow) -> Result<Credential, StoreError> {
         user_id: row.try_get("user_id")?,
         key_algorithm: row.try_get("key_algorithm")?,
         wrapped_key: row.try_get("wrapped_key")?,
+        public_key: row.try_get("public_key")?,
         certificate_chain: row.try_get("certificate_chain")?,
         profile: row.try_get("profile")?,
         status: CredentialStatus::parse(&status)

@@ -98,9 +98,10 @@ impl StoreTx for SqlTx {
         &mut self,
         credential_id: &str,
         chain: &[u8],
+        profile: &str,
         connector: &str,
     ) -> Result<bool, StoreError> {
-        credentials::set_certificate(&mut *self.tx, credential_id, chain, connector).await
+        credentials::set_certificate(&mut *self.tx, credential_id, chain, profile, connector).await
     }
 
     async fn destroy_credential_key(

@@ -203,6 +203,7 @@ pub fn new_credential(user_id: &str, id: &str) -> NewCredential {
         user_id: user_id.to_owned(),
         key_algorithm: "rsa-2048".to_owned(),
         wrapped_key: vec![0xA5; 128],
+        public_key: vec![0x30, 0x03, 0x01, 0x02, 0x03],
         certificate_chain: vec![0x30, 0x82, 0x02, 0x00, 0x01, 0x30, 0x82, 0x01, 0x00],
         profile: "qualified".to_owned(),
         status: CredentialStatus::Enabled,

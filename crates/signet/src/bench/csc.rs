@@ -206,10 +206,11 @@ async fn setup(engine: &Engine, key: KeyAlgorithm, batch: usize) -> anyhow::Resu
         .create_credential(NewCredentialRequest {
             username: "bench".into(),
             key: Some(key),
-            profile: signet_pki::Profile::NaturalPerson,
+            profile: None,
             scal: 2,
             multisign: u32::try_from(batch)?,
             description: None,
+            accepted_by_operator: true,
         })
         .await?;
     Ok(c.credential_id)

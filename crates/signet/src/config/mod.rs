@@ -2,11 +2,14 @@
 //! variables, then command-line flags; validated once at start and passed explicitly.
 
 mod load;
+mod policies;
 
 pub use load::{load, LoadedConfig, Sources};
+pub use policies::{GroupConfig, ProfileConfig};
 
 use serde::Deserialize;
 use signet_types::KeyAlgorithm;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +40,10 @@ pub struct Config {
     pub sam: SamConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Certificate profiles by name (`[profiles.NAME]`).
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Group policies by group name (`[groups.NAME]`).
+    pub groups: BTreeMap<String, GroupConfig>,
 }
 
 impl Default for Config {
@@ -53,6 +60,8 @@ impl Default for Config {
             pin: PinConfig::default(),
             sam: SamConfig::default(),
             log: LogConfig::default(),
+            profiles: BTreeMap::new(),
+            groups: BTreeMap::new(),
         }
     }
 }
@@ -252,6 +261,11 @@ impl Config {
         }
     }
 
+    /// The certificate profiles and group policies; the error names the key.
+    pub fn policy_settings(&self) -> Result<signet_engine::PolicySettings, String> {
+        policies::policy_settings(&self.profiles, &self.groups, &[], self.certificates.validity_days)
+    }
+
     /// Checks what types alone cannot; the error is one line naming the key.
     pub fn validate(&self) -> Result<(), String> {
         let url = self.database_url();
@@ -304,6 +318,7 @@ impl Config {
         if self.ca.issuing_validity_days > self.ca.root_validity_days {
             return Err("ca.issuing_validity_days: must not exceed ca.root_validity_days".into());
         }
+        self.policy_settings()?;
         if let Some(c) = &self.ca.country {
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(format!("ca.country: `{c}` is not a two-letter ISO 3166 code"));

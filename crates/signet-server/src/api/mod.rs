@@ -1,0 +1,72 @@
+//! Signet's REST API under `/api/v1/` (JSON, bearer tokens: a user's own token or a
+//! service token of the user's group), described by the OpenAPI document at
+//! `/openapi.json`:
+//!
+//! | area | routes |
+//! |---|---|
+//! | Identity Management | `GET /policy-documents`, `POST/GET /keys`, `GET/DELETE /keys/{id}` |
+//! | Enrollment | `POST /keys/{id}/certificate`, `…/certificate/renew`, `…/certificate/revoke` |
+//! | One-shot signing | `POST /one-shot` (then CSC `signatures/signHash`) |
+
+mod body;
+mod caller;
+mod enrollment;
+pub(crate) mod error;
+mod keys;
+mod model;
+mod one_shot;
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use signet_engine::Engine;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The OpenAPI 3.1 description of the REST API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Signet API", description = "Remote signing: identity management, enrollment and one-shot signing. Errors are {\"error\",\"error_description\"}."),
+    paths(
+        keys::documents, keys::create, keys::list, keys::show, keys::delete,
+        enrollment::issue, enrollment::renew, enrollment::revoke,
+        one_shot::create,
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "identity", description = "Identity Management: signing keys"),
+        (name = "enrollment", description = "Enrollment: certificates through the group's CA"),
+        (name = "signing", description = "One-shot credentials"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the paths refer to.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/api/v1/policy-documents", get(keys::documents))
+        .route("/api/v1/keys", post(keys::create).get(keys::list))
+        .route("/api/v1/keys/{key_id}", get(keys::show).delete(keys::delete))
+        .route("/api/v1/keys/{key_id}/certificate", post(enrollment::issue))
+        .route("/api/v1/keys/{key_id}/certificate/renew", post(enrollment::renew))
+        .route("/api/v1/keys/{key_id}/certificate/revoke", post(enrollment::revoke))
+        .route("/api/v1/one-shot", post(one_shot::create))
+}
