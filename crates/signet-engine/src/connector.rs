@@ -96,7 +96,11 @@ impl CaConnector for EmbeddedConnector {
             content: Some(request.profile.content.clone()),
         };
         let issued = engine
-            .sign_certificate(order, CaKey::from_record(&issuing)?, Some(issuing.certificate.clone()))
+            .sign_certificate(
+                order,
+                CaKey::from_record(&issuing)?,
+                Some(issuing.certificate.clone()),
+            )
             .await?;
         let mut chain = issued.der.clone();
         chain.extend_from_slice(&issuing.certificate);

@@ -83,12 +83,11 @@ impl Engine {
             multisign: req.multisign,
         })?;
         let user = self.user_named(&req.username).await?;
-        let group = self
-            .store
-            .group_by_id(&user.group_id)
-            .await?
-            .ok_or_else(|| EngineError::Integrity(format!("user `{}` has no group", user.username)))?;
-        let profile = self.settings.policies.profile_for(&group.name, req.profile.as_deref())?.clone();
+        let group = self.store.group_by_id(&user.group_id).await?.ok_or_else(|| {
+            EngineError::Integrity(format!("user `{}` has no group", user.username))
+        })?;
+        let profile =
+            self.settings.policies.profile_for(&group.name, req.profile.as_deref())?.clone();
         let algorithm = req.key.unwrap_or(self.settings.default_key);
         if !profile.key_types.contains(&algorithm) {
             return Err(EngineError::InvalidInput(format!(
@@ -133,7 +132,9 @@ impl Engine {
         }
         let accepted: Vec<_> = documents
             .iter()
-            .map(|d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
+            .map(
+                |d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }),
+            )
             .collect();
         tx.insert_consent(&Consent {
             id: crate::new_id(),

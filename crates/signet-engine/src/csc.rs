@@ -366,8 +366,14 @@ impl Engine {
             .csc_credential(caller, credential_id, "signatures.signHash")
             .await
             .map_err(to_sam)?;
-        let info = self.csc_info(caller, credential_id).await.map_err(to_sam)?;
-        match info.cert_status {
+        // A destroyed or uncertified key is refused (and audited) by the SAM itself.
+        let usable = credential.key_exists() && credential.is_certified();
+        let status = if usable {
+            self.csc_info(caller, credential_id).await.map_err(to_sam)?.cert_status
+        } else {
+            CertStatus::Valid
+        };
+        match status {
             CertStatus::Valid => {}
             CertStatus::Expired => {
                 return Err(signet_sam::SamError::CertificateNotValid("expired"))

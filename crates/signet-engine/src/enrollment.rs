@@ -74,8 +74,16 @@ impl Engine {
         let old_leaf = leaf_of(&credential)?;
         match new_key {
             None => {
-                self.certify_and_record(caller, KIND, &user, &group, credential, &profile, Some(old_leaf))
-                    .await
+                self.certify_and_record(
+                    caller,
+                    KIND,
+                    &user,
+                    &group,
+                    credential,
+                    &profile,
+                    Some(old_leaf),
+                )
+                .await
             }
             Some(req) => {
                 let documents = self.check_consent(&group, &req.accepted)?;
@@ -105,14 +113,21 @@ impl Engine {
                 };
                 let connector = self.connector_for(&group)?;
                 let certified = connector
-                    .certify(self, CertifyRequest {
-                        credential_id: &fresh.id,
-                        profile: &profile,
-                        subject: subject_for(&user, profile.kind, self.settings.ca.country.clone()),
-                        public_key: self.public_key_of(&fresh).await?,
-                        renewing: Some(old_leaf),
-                        validity_seconds: None,
-                    })
+                    .certify(
+                        self,
+                        CertifyRequest {
+                            credential_id: &fresh.id,
+                            profile: &profile,
+                            subject: subject_for(
+                                &user,
+                                profile.kind,
+                                self.settings.ca.country.clone(),
+                            ),
+                            public_key: self.public_key_of(&fresh).await?,
+                            renewing: Some(old_leaf),
+                            validity_seconds: None,
+                        },
+                    )
                     .await?;
                 let mut stored = fresh;
                 stored.certificate_chain = certified.chain;
@@ -158,12 +173,15 @@ impl Engine {
                 "the certificate of key `{key_id}` is already revoked"
             )));
         }
-        let connector = self.connector_named(&credential.lifecycle.connector).or_else(|_| self.connector_for(&group))?;
+        let connector = self
+            .connector_named(&credential.lifecycle.connector)
+            .or_else(|_| self.connector_for(&group))?;
         let leaf = leaf_of(&credential)?;
         let outcome = connector.revoke(self, &leaf, reason).await?;
         // The registry keeps the RFC 5280 name; "unspecified" is recorded as no reason
         // (RFC 5280 §5.3.1: the reasonCode is then omitted).
-        let recorded = reason.filter(|r| *r != RevocationReason::Unspecified).map(RevocationReason::as_str);
+        let recorded =
+            reason.filter(|r| *r != RevocationReason::Unspecified).map(RevocationReason::as_str);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let changed = match &outcome {
@@ -185,9 +203,11 @@ impl Engine {
         ))
         .await?;
         tx.commit().await?;
-        let fresh = self.store.credential_by_id(&credential.id).await?.ok_or_else(|| {
-            EngineError::Integrity(format!("key `{key_id}` vanished"))
-        })?;
+        let fresh = self
+            .store
+            .credential_by_id(&credential.id)
+            .await?
+            .ok_or_else(|| EngineError::Integrity(format!("key `{key_id}` vanished")))?;
         self.key_view(fresh, &user).await
     }
 
@@ -217,18 +237,26 @@ impl Engine {
         let connector = self.connector_for(group)?;
         let public_key = self.public_key_of(&credential).await?;
         let certified = connector
-            .certify(self, CertifyRequest {
-                credential_id: &credential.id,
-                profile,
-                subject: subject_for(user, profile.kind, self.settings.ca.country.clone()),
-                public_key,
-                renewing,
-                validity_seconds: None,
-            })
+            .certify(
+                self,
+                CertifyRequest {
+                    credential_id: &credential.id,
+                    profile,
+                    subject: subject_for(user, profile.kind, self.settings.ca.country.clone()),
+                    public_key,
+                    renewing,
+                    validity_seconds: None,
+                },
+            )
             .await?;
         let mut tx = self.store.begin().await?;
         if !tx
-            .set_credential_certificate(&credential.id, &certified.chain, &profile.name, connector.name())
+            .set_credential_certificate(
+                &credential.id,
+                &certified.chain,
+                &profile.name,
+                connector.name(),
+            )
             .await?
         {
             drop(tx);
@@ -246,9 +274,10 @@ impl Engine {
         ))
         .await?;
         tx.commit().await?;
-        let fresh = self.store.credential_by_id(&credential.id).await?.ok_or_else(|| {
-            EngineError::Integrity(format!("key `{}` vanished", credential.id))
-        })?;
+        let fresh =
+            self.store.credential_by_id(&credential.id).await?.ok_or_else(|| {
+                EngineError::Integrity(format!("key `{}` vanished", credential.id))
+            })?;
         self.key_view(fresh, user).await
     }
 

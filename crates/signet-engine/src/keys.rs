@@ -9,8 +9,7 @@ use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_crypto::KeyBinding;
 use signet_store::{
-    AuditEvent, CertificateStatus, Consent, Credential, CredentialStatus, Group, KeyLifecycle,
-    User,
+    AuditEvent, CertificateStatus, Consent, Credential, CredentialStatus, Group, KeyLifecycle, User,
 };
 use signet_types::KeyAlgorithm;
 
@@ -127,8 +126,14 @@ impl Engine {
         let documents = match self.check_consent(&group, &req.accepted) {
             Ok(d) => d,
             Err(e) => {
-                self.refusal_audit(caller, Some(&user.id), None, "keys.create", "policy not accepted")
-                    .await?;
+                self.refusal_audit(
+                    caller,
+                    Some(&user.id),
+                    None,
+                    "keys.create",
+                    "policy not accepted",
+                )
+                .await?;
                 return Err(e);
             }
         };
@@ -373,7 +378,8 @@ impl Engine {
         } else {
             "disabled"
         };
-        let certificate = if c.is_certified() { Some(self.certificate_view(&c).await?) } else { None };
+        let certificate =
+            if c.is_certified() { Some(self.certificate_view(&c).await?) } else { None };
         Ok(KeyView {
             key_id: c.id,
             username: user.username.clone(),

@@ -14,8 +14,8 @@ mod enrollment;
 mod error;
 mod keys;
 mod one_shot;
-mod revocation;
 mod profiles;
+mod revocation;
 mod service_keys;
 mod settings;
 mod tokens;
@@ -25,17 +25,17 @@ pub use accounts::{ClientCreated, GroupView, NewUserRequest, OtpEnrolment, UserV
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
-pub use keys::MAX_MULTISIGN;
-pub use one_shot::{OneShotError, OneShotIssued, OneShotRequest, MAX_ONE_SHOT_HASHES};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use enrollment::Rekey;
 pub use error::EngineError;
+pub use keys::MAX_MULTISIGN;
 pub use keys::{AcceptedDocument, CertificateView, KeyRequest, KeyView};
-pub use revocation::{ocsp_internal_error, ocsp_malformed};
+pub use one_shot::{OneShotError, OneShotIssued, OneShotRequest, MAX_ONE_SHOT_HASHES};
 pub use profiles::{
     CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
 };
+pub use revocation::{ocsp_internal_error, ocsp_malformed};
 pub use settings::{CaSettings, EngineSettings};
 pub use signet_sam::{SadView, SamError};
 pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};

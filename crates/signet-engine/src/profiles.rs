@@ -246,7 +246,12 @@ mod tests {
         let p = CertificateProfile::new(
             "q",
             Profile::LegalPerson,
-            ProfileSwitches { qualified: true, qscd: true, validity_days: 30, ..Default::default() },
+            ProfileSwitches {
+                qualified: true,
+                qscd: true,
+                validity_days: 30,
+                ..Default::default()
+            },
         )
         .unwrap();
         assert_eq!(p.content.policies, vec![policy::QCP_L_QSCD]);
@@ -274,12 +279,19 @@ mod tests {
         let mut s = PolicySettings::with_builtins(365);
         s.groups.insert(
             "acme".into(),
-            GroupPolicy { profiles: vec!["legal-person".into()], default_profile: "legal-person".into(), ..Default::default() },
+            GroupPolicy {
+                profiles: vec!["legal-person".into()],
+                default_profile: "legal-person".into(),
+                ..Default::default()
+            },
         );
         s.check(&[]).unwrap();
         assert_eq!(s.profile_for("acme", None).unwrap().kind, Profile::LegalPerson);
         assert!(s.profile_for("acme", Some("natural-person")).is_err());
-        assert_eq!(s.profile_for("other", Some("natural-person")).unwrap().kind, Profile::NaturalPerson);
+        assert_eq!(
+            s.profile_for("other", Some("natural-person")).unwrap().kind,
+            Profile::NaturalPerson
+        );
         s.groups.get_mut("acme").unwrap().connector = "nowhere".into();
         assert!(s.check(&[]).is_err());
     }

@@ -425,7 +425,10 @@ async fn key_lifecycle(db: &TestDb) {
     );
 
     let mut tx = s.begin().await.unwrap();
-    assert!(tx.set_credential_certificate(&cred_id, &[0x30, 0x00], "legal-person", "acme-cmp").await.unwrap());
+    assert!(tx
+        .set_credential_certificate(&cred_id, &[0x30, 0x00], "legal-person", "acme-cmp")
+        .await
+        .unwrap());
     assert!(tx
         .mark_external_revoked(&cred_id, 1_700_000_050, Some("keyCompromise"))
         .await

@@ -54,11 +54,12 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     let store = opened.store.clone();
     let sweeper = tokio::spawn(sweep_one_shot_keys(opened.engine.clone()));
-    let served = signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
-        println!("  listening on    {scheme}://{addr}  (GET /healthz, /readyz)");
-        tracing::info!(%addr, "listening");
-    })
-    .await;
+    let served =
+        signet_server::serve(opened.engine, options, signet_server::shutdown_signal(), |addr| {
+            println!("  listening on    {scheme}://{addr}  (GET /healthz, /readyz)");
+            tracing::info!(%addr, "listening");
+        })
+        .await;
     sweeper.abort();
     served?;
     store.close().await;

@@ -53,16 +53,26 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match e {
             EngineError::InvalidInput(m) => Self::invalid_request(m),
-            EngineError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("{m} not found")),
+            EngineError::NotFound(m) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", format!("{m} not found"))
+            }
             EngineError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             EngineError::Unauthorized(m) => Self::new(StatusCode::UNAUTHORIZED, "invalid_token", m),
             EngineError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "access_denied", m),
-            EngineError::ConsentRequired(m) => Self::new(StatusCode::FORBIDDEN, "consent_required", m),
+            EngineError::ConsentRequired(m) => {
+                Self::new(StatusCode::FORBIDDEN, "consent_required", m)
+            }
             // The CA answered and refused: the request cannot succeed as it is.
-            EngineError::CaRejected(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "ca_rejected", m),
+            EngineError::CaRejected(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "ca_rejected", m)
+            }
             EngineError::Unavailable(m) => {
                 tracing::warn!(detail = %m, "API: service unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is temporarily unavailable")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service is temporarily unavailable",
+                )
             }
             EngineError::Integrity(m) | EngineError::Internal(m) => {
                 tracing::error!(detail = %m, "API: internal error");
@@ -79,7 +89,11 @@ impl From<OneShotError> for ApiError {
             // The SAM's refusals have their CSC wording and codes (invalid_pin, …).
             OneShotError::Sam(e) => {
                 let csc = crate::csc::error::CscError::from(e);
-                Self { status: csc.status(), error: csc.code(), description: csc.description().to_owned() }
+                Self {
+                    status: csc.status(),
+                    error: csc.code(),
+                    description: csc.description().to_owned(),
+                }
             }
         }
     }

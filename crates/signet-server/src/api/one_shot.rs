@@ -26,8 +26,9 @@ pub async fn create(
     ApiCaller(caller): ApiCaller,
     ApiJson(body): ApiJson<OneShotIn>,
 ) -> Result<(StatusCode, Json<OneShotOut>), ApiError> {
-    let hash_algo = HashAlgorithm::from_oid_str(&body.hash_algo)
-        .map_err(|_| ApiError::invalid_request("Invalid parameter hashAlgo: a hash algorithm OID"))?;
+    let hash_algo = HashAlgorithm::from_oid_str(&body.hash_algo).map_err(|_| {
+        ApiError::invalid_request("Invalid parameter hashAlgo: a hash algorithm OID")
+    })?;
     if body.hashes.is_empty() || body.hashes.len() > MAX_ONE_SHOT_HASHES {
         return Err(ApiError::invalid_request(format!(
             "Invalid parameter hashes: give 1 to {MAX_ONE_SHOT_HASHES}"
@@ -35,9 +36,9 @@ pub async fn create(
     }
     let mut hashes = Vec::with_capacity(body.hashes.len());
     for (i, h) in body.hashes.iter().enumerate() {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(h)
-            .map_err(|_| ApiError::invalid_request(format!("Invalid parameter hashes[{i}]: not base64")))?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(h).map_err(|_| {
+            ApiError::invalid_request(format!("Invalid parameter hashes[{i}]: not base64"))
+        })?;
         hashes.push(bytes);
     }
     let req = OneShotRequest {

@@ -9,7 +9,8 @@ use crate::model::{
     Consent, Credential, CredentialStatus, IssuedCertificate, KeyLifecycle, NewCredential,
 };
 
-const COLUMNS: &str = "id, user_id, key_algorithm, wrapped_key, public_key, certificate_chain, profile, \
+const COLUMNS: &str =
+    "id, user_id, key_algorithm, wrapped_key, public_key, certificate_chain, profile, \
                        status, description, scal, multisign, created_at, connector, \
                        destroyed_at, expires_at, cert_revoked_at, cert_revocation_reason";
 

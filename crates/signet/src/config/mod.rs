@@ -263,7 +263,12 @@ impl Config {
 
     /// The certificate profiles and group policies; the error names the key.
     pub fn policy_settings(&self) -> Result<signet_engine::PolicySettings, String> {
-        policies::policy_settings(&self.profiles, &self.groups, &[], self.certificates.validity_days)
+        policies::policy_settings(
+            &self.profiles,
+            &self.groups,
+            &[],
+            self.certificates.validity_days,
+        )
     }
 
     /// Checks what types alone cannot; the error is one line naming the key.

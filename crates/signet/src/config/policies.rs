@@ -114,7 +114,9 @@ pub fn policy_settings(
         let kind = match p.kind.as_str() {
             "natural-person" => Profile::NaturalPerson,
             "legal-person" => Profile::LegalPerson,
-            other => return Err(at(format!("kind `{other}` is not natural-person or legal-person"))),
+            other => {
+                return Err(at(format!("kind `{other}` is not natural-person or legal-person")))
+            }
         };
         let mut policies = Vec::new();
         for oid in &p.policies {
@@ -126,7 +128,10 @@ pub fn policy_settings(
         for pds in &p.pds {
             check_url(&pds.url).map_err(at)?;
             if pds.language.len() != 2 || !pds.language.bytes().all(|b| b.is_ascii_lowercase()) {
-                return Err(at(format!("pds language `{}` is not a two-letter code", pds.language)));
+                return Err(at(format!(
+                    "pds language `{}` is not a two-letter code",
+                    pds.language
+                )));
             }
         }
         let switches = ProfileSwitches {

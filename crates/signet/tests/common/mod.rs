@@ -238,3 +238,51 @@ pub fn peers_python() -> Option<PathBuf> {
     eprintln!("skipped: no peers venv at {}", p.display());
     None
 }
+
+/// Any method, JSON body optional, bearer token optional: (status, parsed body).
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let url = format!("http://{addr}{path}");
+    let auth = token.map(|t| format!("Authorization: Bearer {t}"));
+    let mut args: Vec<&str> =
+        vec!["-s", "-S", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", method];
+    if let Some(a) = &auth {
+        args.extend(["-H", a.as_str()]);
+    }
+    let text_body = body.map(|b| b.to_string());
+    if let Some(b) = &text_body {
+        args.extend(["-H", "Content-Type: application/json", "--data-binary", b.as_str()]);
+    }
+    args.push(url.as_str());
+    let out = Command::new("curl").args(&args).output().expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    (code.trim().parse().unwrap_or(0), json)
+}
+
+/// A service token of a client (`client_credentials` with HTTP Basic).
+pub fn service_token(addr: &str, client: &serde_json::Value) -> String {
+    let (id, secret) =
+        (client["client_id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            "-u",
+            &format!("{id}:{secret}"),
+            "-d",
+            "grant_type=client_credentials",
+            &format!("http://{addr}/oauth2/token"),
+        ])
+        .output()
+        .expect("curl runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("token JSON");
+    v["access_token"].as_str().unwrap_or_else(|| panic!("no token: {v}")).to_owned()
+}
