@@ -13,6 +13,7 @@ mod module;
 pub mod secret;
 mod signer;
 pub mod soft;
+pub mod verify;
 
 pub use error::CryptoError;
 pub use module::{CryptoModule, GeneratedKey, KeyBinding, WrappedKey};

@@ -14,6 +14,7 @@
 //! requests and issues responses, and [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
 
 pub mod algorithm_identifier;
+pub mod cmp;
 pub mod content;
 pub mod crl;
 mod error;
