@@ -52,6 +52,8 @@ pub struct KeyView {
     pub username: String,
     /// Key type.
     pub algorithm: String,
+    /// The public key (PEM SubjectPublicKeyInfo), e.g. for a CSR made elsewhere.
+    pub public_key_pem: Option<String>,
     /// `active`, `disabled`, `deleted` (key destroyed) or `expired` (one-shot key past its
     /// end).
     pub status: &'static str,
@@ -380,10 +382,15 @@ impl Engine {
         };
         let certificate =
             if c.is_certified() { Some(self.certificate_view(&c).await?) } else { None };
+        let public_key_pem = match self.public_key_of(&c).await {
+            Ok(spki) => Some(signet_pki::public_key_pem(&spki)),
+            Err(_) => None,
+        };
         Ok(KeyView {
             key_id: c.id,
             username: user.username.clone(),
             algorithm: c.key_algorithm,
+            public_key_pem,
             status,
             description: c.description,
             scal: c.scal,

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod bootstrap;
 mod ca;
+mod cmp_connector;
 mod connector;
 mod credentials;
 mod csc;
@@ -24,6 +25,7 @@ mod tsa;
 pub use accounts::{ClientCreated, GroupView, NewUserRequest, OtpEnrolment, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
+pub use cmp_connector::{CmpProtection, CmpSettings};
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
@@ -105,6 +107,15 @@ impl Engine {
             signet_store::EMBEDDED_CONNECTOR.to_owned(),
             Arc::new(connector::EmbeddedConnector),
         );
+        for (name, cmp) in &settings.connectors {
+            match cmp_connector::CmpConnector::new(name, cmp.clone()) {
+                Ok(c) => {
+                    connectors.insert(name.clone(), Arc::new(c));
+                }
+                // Without it, the groups naming it get a clear "not configured" error.
+                Err(e) => tracing::error!(connector = %name, error = %e, "CA connector unusable"),
+            }
+        }
         Self {
             store,
             crypto,

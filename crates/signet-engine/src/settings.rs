@@ -32,6 +32,8 @@ pub struct EngineSettings {
     pub ca: CaSettings,
     /// Certificate profiles and group policies.
     pub policies: PolicySettings,
+    /// External CAs reached over CMP, by connector name.
+    pub connectors: std::collections::BTreeMap<String, crate::CmpSettings>,
     /// Key type of a new credential when none is asked for.
     pub default_key: KeyAlgorithm,
     /// Signing PIN rules.
@@ -55,6 +57,7 @@ impl EngineSettings {
                 issuing_validity_days: 1825,
             },
             policies: PolicySettings::with_builtins(365),
+            connectors: Default::default(),
             default_key: KeyAlgorithm::EcP256,
             pin_policy: PinPolicy::default(),
             sad_ttl_seconds: 300,

@@ -32,6 +32,7 @@ mod urls;
 pub use content::CertificateContent;
 pub use error::PkiError;
 pub use issue::{issue, serial_from_random, IssueRequest, Issuer, Subject};
-pub use parse::{parse_certificate, split_chain, to_pem, CertificateInfo};
+pub use name::subject_name;
+pub use parse::{parse_certificate, public_key_pem, split_chain, to_pem, CertificateInfo};
 pub use profile::{Profile, UnknownProfile};
 pub use urls::PkiUrls;

@@ -33,7 +33,7 @@ const UB_EMAIL: usize = 255;
 /// - CAs carry no personal names.
 /// - TSA and OCSP responder certificates name a service: CN + organizationName, no
 ///   personal names.
-pub(crate) fn subject_name(profile: Profile, subject: &Subject) -> Result<RdnSequence, PkiError> {
+pub fn subject_name(profile: Profile, subject: &Subject) -> Result<RdnSequence, PkiError> {
     let personal = subject.given_name.is_some() || subject.surname.is_some();
     match profile {
         Profile::NaturalPerson if !personal => {

@@ -71,15 +71,25 @@ pub fn split_chain(concatenated_der: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
 /// PEM text of a DER certificate (RFC 7468 §5: label `CERTIFICATE`, base64 in lines of
 /// 64 characters, LF line ends).
 pub fn to_pem(der: &[u8]) -> String {
+    pem("CERTIFICATE", der)
+}
+
+/// A DER SubjectPublicKeyInfo as PEM (`PUBLIC KEY`, RFC 7468 §13).
+pub fn public_key_pem(spki_der: &[u8]) -> String {
+    pem("PUBLIC KEY", spki_der)
+}
+
+/// RFC 7468 PEM: base64 in 64-column lines between the label's boundaries.
+fn pem(label: &str, der: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut pem = String::with_capacity(b64.len() + b64.len() / 64 + 60);
-    pem.push_str("-----BEGIN CERTIFICATE-----\n");
+    pem.push_str(&format!("-----BEGIN {label}-----\n"));
     for line in b64.as_bytes().chunks(64) {
         // base64 output is ASCII, so every chunk is valid UTF-8.
         pem.push_str(&String::from_utf8_lossy(line));
         pem.push('\n');
     }
-    pem.push_str("-----END CERTIFICATE-----\n");
+    pem.push_str(&format!("-----END {label}-----\n"));
     pem
 }
 

@@ -94,6 +94,7 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
             issuing_validity_days: config.ca.issuing_validity_days,
         },
         policies: config.policy_settings().map_err(|e| anyhow::anyhow!(e))?,
+        connectors: config.connector_settings().map_err(|e| anyhow::anyhow!(e))?,
         default_key: config.certificates.default_key,
         pin_policy: config.pin_policy(),
         sad_ttl_seconds: config.sam.sad_ttl_seconds,

@@ -101,6 +101,29 @@ impl ResidentKey {
         Ok(Self { algorithm: alg, inner })
     }
 
+    /// Parses a PKCS#8 key of any supported type (RSA 2048–4096, EC P-256/P-384).
+    pub fn parse_any(pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, CryptoError> {
+        KeyAlgorithm::ALL
+            .iter()
+            .find_map(|alg| Self::parse(*alg, pkcs8.clone()).ok())
+            .ok_or(CryptoError::Operation("not a supported PKCS#8 RSA or EC private key"))
+    }
+
+    /// The key type.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn public_key_der(&self) -> Result<Vec<u8>, CryptoError> {
+        const FAILED: CryptoError = CryptoError::Operation("public key encoding failed");
+        let spki: PublicKeyX509Der<'static> = match &self.inner {
+            Parsed::Rsa(kp) => kp.public_key().as_der().map_err(|_| FAILED)?,
+            Parsed::Ec(kp) => kp.public_key().as_der().map_err(|_| FAILED)?,
+        };
+        Ok(spki.as_ref().to_vec())
+    }
+
     /// Signs a digest (already length-checked for non-benchmark callers; checked again here).
     pub fn sign_digest(
         &self,

@@ -6,12 +6,14 @@
 //! memory that `OPENSSL_free` cleanses when the key is freed.
 
 pub mod bench;
+mod file_key;
 mod keys;
 mod legacy_sha1;
 mod master_key;
 mod wrap;
 
 use crate::{CryptoError, CryptoModule, GeneratedKey, KeyBinding, WrappedKey};
+pub use file_key::FileKey;
 pub use keys::ResidentKey;
 pub use master_key::MasterKeyFile;
 use signet_types::SignatureAlgorithm;

@@ -163,6 +163,8 @@ pub struct KeyOut {
     pub user: String,
     /// Key type.
     pub algorithm: String,
+    /// The public key, PEM.
+    pub public_key_pem: Option<String>,
     /// `active`, `disabled`, `deleted` or `expired`.
     pub status: String,
     /// Free text.
@@ -187,6 +189,7 @@ impl From<KeyView> for KeyOut {
             key_id: k.key_id,
             user: k.username,
             algorithm: k.algorithm,
+            public_key_pem: k.public_key_pem,
             status: k.status.to_owned(),
             description: k.description,
             scal: k.scal,

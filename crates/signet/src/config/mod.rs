@@ -1,6 +1,7 @@
 //! Signet's configuration: defaults, then `signet.toml`, then `SIGNET_…` environment
 //! variables, then command-line flags; validated once at start and passed explicitly.
 
+mod connectors;
 mod load;
 mod policies;
 
@@ -44,6 +45,8 @@ pub struct Config {
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// Group policies by group name (`[groups.NAME]`).
     pub groups: BTreeMap<String, GroupConfig>,
+    /// External CAs by connector name (`[connectors.NAME]`).
+    pub connectors: BTreeMap<String, connectors::ConnectorConfig>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             log: LogConfig::default(),
             profiles: BTreeMap::new(),
             groups: BTreeMap::new(),
+            connectors: BTreeMap::new(),
         }
     }
 }
@@ -263,12 +267,20 @@ impl Config {
 
     /// The certificate profiles and group policies; the error names the key.
     pub fn policy_settings(&self) -> Result<signet_engine::PolicySettings, String> {
+        let connectors: Vec<String> = self.connectors.keys().cloned().collect();
         policies::policy_settings(
             &self.profiles,
             &self.groups,
-            &[],
+            &connectors,
             self.certificates.validity_days,
         )
+    }
+
+    /// The CMP connectors; the error names the key.
+    pub fn connector_settings(
+        &self,
+    ) -> Result<BTreeMap<String, signet_engine::CmpSettings>, String> {
+        connectors::connector_settings(&self.connectors)
     }
 
     /// Checks what types alone cannot; the error is one line naming the key.
@@ -324,6 +336,7 @@ impl Config {
             return Err("ca.issuing_validity_days: must not exceed ca.root_validity_days".into());
         }
         self.policy_settings()?;
+        self.connector_settings()?;
         if let Some(c) = &self.ca.country {
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(format!("ca.country: `{c}` is not a two-letter ISO 3166 code"));
