@@ -16,7 +16,9 @@ pub mod soft;
 pub mod verify;
 
 pub use error::CryptoError;
-pub use module::{CryptoModule, GeneratedKey, KeyBinding, WrappedKey};
+pub use module::{
+    CryptoModule, GeneratedKey, HeldKey, KeyBinding, WrappedKey, SERVICE_OWNER_PREFIX,
+};
 pub use signer::{ModuleSigner, Signer};
 
 /// `N` bytes from the system's CSPRNG (ids, serial numbers, nonces).

@@ -37,6 +37,19 @@ pub struct GeneratedKey {
 
 /// A cryptographic module: the only place a private key exists in plaintext.
 ///
+/// A service key held inside a crypto module (see [`CryptoModule::hold_service_key`]).
+pub trait HeldKey: Send + Sync + fmt::Debug {
+    /// Signs a digest of `algorithm.hash()`.
+    fn sign_digest(
+        &self,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// The owner prefix of service keys' bindings (`service:tsa`, `service:ocsp`).
+pub const SERVICE_OWNER_PREFIX: &str = "service:";
+
 /// Operations are synchronous and CPU- or device-bound; async callers run them on a
 /// blocking thread.
 pub trait CryptoModule: Send + Sync + fmt::Debug {
@@ -97,6 +110,16 @@ pub trait CryptoModule: Send + Sync + fmt::Debug {
         owner: &str,
         purpose: &str,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError>;
+
+    /// Loads a service key (TSA, OCSP responder) to stay ready inside the module for the
+    /// life of the process, as an HSM holds its own keys: the key is unwrapped once and
+    /// never leaves the module. Only keys bound to a `service:` owner may be held; a
+    /// signer's key is refused (DESIGN.md invariant 1: one operation, then destroyed).
+    fn hold_service_key(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+    ) -> Result<std::sync::Arc<dyn HeldKey>, CryptoError>;
 
     /// Proves the module answers (for `/readyz`).
     fn check(&self) -> Result<(), CryptoError>;

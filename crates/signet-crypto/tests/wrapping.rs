@@ -137,3 +137,25 @@ fn sealed_secrets_open_only_for_their_owner_and_purpose_and_never_as_keys() {
     let b = KeyBinding { owner: "alice", credential: "otp", algorithm: KeyAlgorithm::EcP256 };
     assert!(module.sign_digest(&sealed, &b, ALG, &[0u8; 32]).is_err());
 }
+
+/// Only service keys may stay loaded in the module; a signer's key is refused even with
+/// its right binding, and a held service key signs like a one-shot unwrap would.
+#[test]
+fn only_service_keys_can_be_held() {
+    let (module, wrapped) = setup();
+    let user = KeyBinding { owner: "alice", credential: "cred-a", algorithm: KeyAlgorithm::EcP256 };
+    assert!(matches!(module.hold_service_key(&wrapped, &user), Err(CryptoError::Operation(_))));
+
+    let tsa =
+        KeyBinding { owner: "service:tsa", credential: "tsa", algorithm: KeyAlgorithm::EcP256 };
+    let key = module.generate_key(&tsa).expect("generate");
+    let held = module.hold_service_key(&key.wrapped, &tsa).expect("held");
+    let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, b"token");
+    let sig = held.sign_digest(ALG, &digest).expect("signs");
+    assert!(signet_crypto::verify::verify_signature(ALG, &key.public_key, b"token", &sig));
+    assert!(!signet_crypto::verify::verify_signature(ALG, &key.public_key, b"other", &sig));
+    // A service key's blob under a user's binding stays unusable.
+    let moved =
+        KeyBinding { owner: "service:ocsp", credential: "tsa", algorithm: KeyAlgorithm::EcP256 };
+    assert!(module.hold_service_key(&key.wrapped, &moved).is_err());
+}

@@ -233,6 +233,16 @@ impl Engine {
         Ok(serial)
     }
 
+    /// A credential's certificate chain (DER, leaf first), for operators and tools.
+    pub async fn credential_chain(&self, credential_id: &str) -> Result<Vec<Vec<u8>>, EngineError> {
+        let c = self
+            .store
+            .credential_by_id(credential_id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("credential `{credential_id}`")))?;
+        Ok(signet_pki::split_chain(&c.certificate_chain)?)
+    }
+
     /// All of a user's credentials, in id order.
     pub async fn list_credentials(
         &self,

@@ -57,6 +57,7 @@ pub struct Engine {
     settings: Arc<EngineSettings>,
     sam: signet_sam::Sam,
     connectors: Arc<std::collections::BTreeMap<String, Arc<dyn connector::CaConnector>>>,
+    held_service_keys: service_keys::HeldServiceKeys,
 }
 
 impl std::fmt::Debug for Engine {
@@ -123,6 +124,7 @@ impl Engine {
             settings: Arc::new(settings),
             sam,
             connectors: Arc::new(connectors),
+            held_service_keys: Default::default(),
         }
     }
 

@@ -54,7 +54,7 @@ impl CertificateProfile {
         } else {
             switches.policies
         };
-        let qc_statements = switches.qualified.then(|| QcStatements {
+        let qc_statements = switches.qualified.then_some(QcStatements {
             compliance: true,
             sscd: switches.qscd,
             qc_type: Some(if natural { QcType::ESign } else { QcType::ESeal }),

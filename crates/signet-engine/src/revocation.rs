@@ -98,7 +98,7 @@ impl Engine {
         let Some(responder) = self.service_key(&OCSP).await? else {
             return Ok(signet_pki::ocsp::response_error(OcspErrorStatus::TryLater));
         };
-        let issuing = self.issuing_ca().await?;
+        let issuing = &responder.issuing;
         let now = self.clock.now();
         let mut statuses = Vec::with_capacity(request.ids.len());
         for id in &request.ids {
@@ -120,8 +120,8 @@ impl Engine {
             statuses.push(status);
         }
         let response = self
-            .crypto(move |module| {
-                let signer = responder.signer(module);
+            .crypto(move |_| {
+                let signer = responder.signer();
                 let singles: Vec<SingleStatus<'_>> = request
                     .ids
                     .iter()

@@ -4,10 +4,12 @@
 
 use crate::ca::{CaKey, CertOrder, ISSUING_ID};
 use crate::{Engine, EngineError};
-use signet_crypto::{CryptoModule, KeyBinding, ModuleSigner, WrappedKey};
+use signet_crypto::{CryptoError, HeldKey, KeyBinding, Signer, WrappedKey};
 use signet_pki::{Profile, Subject};
-use signet_store::{ServiceKey, StoreError};
+use signet_store::{CertificateAuthority, ServiceKey, StoreError};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What distinguishes one service key from another.
 #[derive(Debug)]
@@ -38,34 +40,48 @@ pub(crate) const OCSP: ServiceKeySpec = ServiceKeySpec {
     name: "OCSP Responder",
 };
 
-/// A service key loaded from the store, ready to sign through the crypto module.
+/// A service key held ready in the crypto module ([`CryptoModule::hold_service_key`]),
+/// with its certificate and the issuing CA's record: loaded once per process.
 #[derive(Debug)]
 pub(crate) struct LoadedServiceKey {
-    spec: &'static ServiceKeySpec,
-    algorithm: KeyAlgorithm,
     sign_algorithm: SignatureAlgorithm,
-    wrapped: WrappedKey,
+    held: Arc<dyn HeldKey>,
     public_key: Vec<u8>,
     /// DER certificate.
     pub certificate: Vec<u8>,
+    /// The issuing CA that certified it (and that the OCSP responder answers for).
+    pub issuing: CertificateAuthority,
 }
 
 impl LoadedServiceKey {
-    /// A one-shot signer over this key (its first signature algorithm).
-    pub fn signer<'a>(&'a self, module: &'a dyn CryptoModule) -> ModuleSigner<'a> {
-        ModuleSigner {
-            module,
-            key: &self.wrapped,
-            binding: KeyBinding {
-                owner: self.spec.owner,
-                credential: self.spec.id,
-                algorithm: self.algorithm,
-            },
-            algorithm: self.sign_algorithm,
-            public_key: &self.public_key,
-        }
+    /// A signer over the held key (its first signature algorithm).
+    pub fn signer(&self) -> HeldSigner<'_> {
+        HeldSigner { key: self }
     }
 }
+
+/// [`Signer`] over a held service key.
+#[derive(Debug)]
+pub(crate) struct HeldSigner<'a> {
+    key: &'a LoadedServiceKey,
+}
+
+impl Signer for HeldSigner<'_> {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.key.sign_algorithm
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.key.public_key
+    }
+
+    fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.key.held.sign_digest(self.key.sign_algorithm, digest)
+    }
+}
+
+/// The service keys this process holds, by id.
+pub(crate) type HeldServiceKeys = Arc<Mutex<HashMap<&'static str, Arc<LoadedServiceKey>>>>;
 
 fn key_algorithm(record: &ServiceKey) -> Result<KeyAlgorithm, EngineError> {
     record
@@ -139,11 +155,18 @@ impl Engine {
         Ok(true)
     }
 
-    /// The service key, if bootstrap has created it.
+    /// The service key, if bootstrap has created it: loaded and held in the crypto module
+    /// on first use, then served from memory (service keys and their issuer never change
+    /// while the process runs).
     pub(crate) async fn service_key(
         &self,
         spec: &'static ServiceKeySpec,
-    ) -> Result<Option<LoadedServiceKey>, EngineError> {
+    ) -> Result<Option<Arc<LoadedServiceKey>>, EngineError> {
+        if let Some(k) =
+            self.held_service_keys.lock().unwrap_or_else(|p| p.into_inner()).get(spec.id)
+        {
+            return Ok(Some(k.clone()));
+        }
         let Some(record) = self.store.service_key_by_id(spec.id).await? else { return Ok(None) };
         let algorithm = key_algorithm(&record)?;
         let sign_algorithm = *algorithm
@@ -151,13 +174,26 @@ impl Engine {
             .first()
             .ok_or_else(|| EngineError::Internal(format!("{} key has no algorithm", spec.id)))?;
         let public_key = signet_pki::parse_certificate(&record.certificate)?.public_key;
-        Ok(Some(LoadedServiceKey {
-            spec,
-            algorithm,
+        let wrapped = WrappedKey(record.wrapped_key);
+        let held = self
+            .crypto(move |m| {
+                m.hold_service_key(
+                    &wrapped,
+                    &KeyBinding { owner: spec.owner, credential: spec.id, algorithm },
+                )
+            })
+            .await?;
+        let loaded = Arc::new(LoadedServiceKey {
             sign_algorithm,
-            wrapped: WrappedKey(record.wrapped_key),
+            held,
             public_key,
             certificate: record.certificate,
-        }))
+            issuing: self.issuing_ca().await?,
+        });
+        self.held_service_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(spec.id, loaded.clone());
+        Ok(Some(loaded))
     }
 }

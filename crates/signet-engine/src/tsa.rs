@@ -69,15 +69,14 @@ impl Engine {
             .service_key(&TSA)
             .await?
             .ok_or_else(|| EngineError::Unavailable("the TSA key does not exist yet".into()))?;
-        let issuing = self.issuing_ca().await?;
         let serial = signet_pki::serial_from_random(signet_crypto::random_bytes::<16>()?);
         let gen_time = self.clock.now();
         let policy = const_oid::ObjectIdentifier::new(TSA_POLICY)
             .map_err(|e| EngineError::Internal(e.to_string()))?;
         let token = self
-            .crypto(move |module| {
-                let signer = key.signer(module);
-                let chain: [&[u8]; 1] = [&issuing.certificate];
+            .crypto(move |_| {
+                let signer = key.signer();
+                let chain: [&[u8]; 1] = [&key.issuing.certificate];
                 let params = TokenParams {
                     policy,
                     serial: &serial,

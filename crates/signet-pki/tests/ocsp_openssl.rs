@@ -254,3 +254,28 @@ fn error_responses_and_bad_inputs() {
     let p = ResponseParams { responses: &[], ..params };
     assert!(matches!(issue_response(&p, &r.signer), Err(PkiError::InvalidOcspResponse(_))));
 }
+
+/// The request Signet sends as an OCSP client reads back in OpenSSL and in our parser:
+/// SHA-1 CertID of the right issuer and serial, and the nonce.
+#[test]
+fn client_requests_are_read_by_openssl_and_match_the_issuer() {
+    let h = Hierarchy::ec_root_rsa_issuing();
+    let key = TestSigner::ec_p256();
+    let ee = h.end_entity(Profile::NaturalPerson, &natural_person(), key.spki(), 77);
+    let der = signet_pki::ocsp::request_der(&ee, &h.issuing, Some(&[5u8; 16])).unwrap();
+    let parsed = signet_pki::ocsp::parse_request(&der).unwrap();
+    assert_eq!(parsed.ids.len(), 1);
+    assert!(signet_pki::ocsp::cert_id_matches_issuer(&parsed.ids[0], &h.issuing).unwrap());
+    assert!(!signet_pki::ocsp::cert_id_matches_issuer(&parsed.ids[0], &h.root).unwrap());
+    assert_eq!(parsed.ids[0].serial, serial(77));
+    // The extension value is the nonce as an OCTET STRING (what OpenSSL sends, too).
+    let mut nonce = vec![0x04, 16];
+    nonce.extend([5u8; 16]);
+    assert_eq!(parsed.nonce, Some(nonce));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("req.der");
+    std::fs::write(&f, &der).unwrap();
+    let (ok, text) = openssl(&["ocsp", "-reqin", f.to_str().unwrap(), "-req_text"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("Hash Algorithm: sha1") && text.contains("OCSP Nonce"), "{text}");
+}

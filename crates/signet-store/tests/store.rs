@@ -448,7 +448,7 @@ async fn key_lifecycle(db: &TestDb) {
     assert!(!tx.destroy_credential_key("missing", 1_700_000_061).await.unwrap());
     // a destroyed key cannot be certified again
     assert!(!tx
-        .set_credential_certificate(&cred_id, &[0x30, 0x00], EMBEDDED_CONNECTOR)
+        .set_credential_certificate(&cred_id, &[0x30, 0x00], "p", EMBEDDED_CONNECTOR)
         .await
         .unwrap());
     tx.commit().await.unwrap();

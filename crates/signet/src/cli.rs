@@ -303,4 +303,22 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// TSA tokens/s and OCSP responses/s over HTTP beside the raw signing rate of the
+    /// same key type.
+    Pki {
+        /// Key type of the CA, and so of the TSA and OCSP responder keys. (Concurrency 4
+        /// keeps two requests in flight per core of a 2-core machine: one being signed
+        /// while the other crosses HTTP; the baseline then runs 4 threads too.)
+        #[arg(long, default_value = "rsa-3072")]
+        key: String,
+        /// Concurrent clients (each with its own keep-alive connection).
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

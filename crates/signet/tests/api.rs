@@ -424,8 +424,7 @@ fn one_shot_credentials_sign_exactly_the_authorised_hashes_then_vanish() {
     let last = w
         .audit()
         .into_iter()
-        .filter(|r| r["kind"] == "signatures.signHash" && r["outcome"] == "success")
-        .last()
+        .rfind(|r| r["kind"] == "signatures.signHash" && r["outcome"] == "success")
         .unwrap();
     assert_eq!(last["details"]["key_destroyed"], true, "{last}");
 

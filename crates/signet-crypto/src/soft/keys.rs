@@ -82,6 +82,16 @@ impl std::fmt::Debug for ResidentKey {
     }
 }
 
+impl crate::HeldKey for ResidentKey {
+    fn sign_digest(
+        &self,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        ResidentKey::sign_digest(self, algorithm, digest)
+    }
+}
+
 impl ResidentKey {
     /// Parses a PKCS#8 key of the given algorithm (the buffer is zeroized on drop).
     pub(super) fn parse(alg: KeyAlgorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, CryptoError> {

@@ -113,6 +113,18 @@ impl CryptoModule for SoftModule {
         self.wrapper.open_secret(sealed, owner, purpose)
     }
 
+    fn hold_service_key(
+        &self,
+        key: &WrappedKey,
+        binding: &KeyBinding<'_>,
+    ) -> Result<std::sync::Arc<dyn crate::HeldKey>, CryptoError> {
+        if !binding.owner.starts_with(crate::SERVICE_OWNER_PREFIX) {
+            return Err(CryptoError::Operation("only service keys can be held in the module"));
+        }
+        let pkcs8 = self.wrapper.unwrap(key, binding)?;
+        Ok(std::sync::Arc::new(ResidentKey::parse(binding.algorithm, pkcs8)?))
+    }
+
     fn check(&self) -> Result<(), CryptoError> {
         self.wrapper.self_test()
     }

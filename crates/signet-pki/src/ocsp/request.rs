@@ -99,6 +99,57 @@ pub fn cert_id_matches_issuer(id: &CertId, issuer_certificate: &[u8]) -> Result<
     Ok(digest(id.hash, &name) == id.issuer_name_hash && digest(id.hash, key) == id.issuer_key_hash)
 }
 
+/// Builds an unsigned OCSP request (RFC 6960 §4.1.1) for one certificate, with a SHA-1
+/// CertID (what RFC 5019 §2.1.1 responders and clients use) and an optional nonce
+/// (§4.4.1): what Signet sends as an OCSP client (LTV evidence, benchmarks).
+pub fn request_der(
+    certificate: &[u8],
+    issuer_certificate: &[u8],
+    nonce: Option<&[u8]>,
+) -> Result<Vec<u8>, PkiError> {
+    use super::asn1::{OcspRequestAsn1, Request, TbsRequest, ID_PKIX_OCSP_NONCE};
+    let enc = PkiError::encoding;
+    let issuer = Certificate::from_der(issuer_certificate).map_err(PkiError::certificate)?;
+    let cert = Certificate::from_der(certificate).map_err(PkiError::certificate)?;
+    let name = issuer.tbs_certificate().subject().to_der().map_err(enc("issuer Name"))?;
+    let key = issuer.tbs_certificate().subject_public_key_info().subject_public_key.raw_bytes();
+    let id = CertIdAsn1 {
+        hash_algorithm: spki::AlgorithmIdentifierOwned {
+            oid: signet_types::algorithms::oid::SHA1,
+            parameters: Some(der::asn1::Any::from(der::asn1::Null)),
+        },
+        issuer_name_hash: der::asn1::OctetString::new(digest(HashAlgorithm::Sha1, &name))
+            .map_err(enc("issuerNameHash"))?,
+        issuer_key_hash: der::asn1::OctetString::new(digest(HashAlgorithm::Sha1, key))
+            .map_err(enc("issuerKeyHash"))?,
+        serial_number: der::asn1::Int::new(cert.tbs_certificate().serial_number().as_bytes())
+            .map_err(enc("serialNumber"))?,
+    };
+    let req_cert = der::asn1::Any::encode_from(&id).map_err(enc("CertID"))?;
+    let request_extensions = match nonce {
+        Some(n) => {
+            let value = der::asn1::OctetString::new(n).map_err(enc("nonce"))?;
+            Some(vec![x509_cert::ext::Extension {
+                extn_id: ID_PKIX_OCSP_NONCE,
+                critical: false,
+                extn_value: der::asn1::OctetString::new(value.to_der().map_err(enc("nonce"))?)
+                    .map_err(enc("nonce"))?,
+            }])
+        }
+        None => None,
+    };
+    let request = OcspRequestAsn1 {
+        tbs_request: TbsRequest {
+            version: 0,
+            requestor_name: None,
+            request_list: vec![Request { req_cert, single_request_extensions: None }],
+            request_extensions,
+        },
+        optional_signature: None,
+    };
+    request.to_der().map_err(enc("OCSPRequest"))
+}
+
 fn cert_id(der: Vec<u8>) -> Result<CertId, String> {
     let id = CertIdAsn1::from_der(&der).map_err(|e| format!("CertID: {e}"))?;
     let hash = HashAlgorithm::from_oid(&id.hash_algorithm.oid)
@@ -123,6 +174,11 @@ fn malformed(reason: String) -> PkiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn garbage_is_not_a_certificate_to_ask_about() {
+        assert!(request_der(b"junk", b"junk", None).is_err());
+    }
 
     #[test]
     fn garbage_and_empty_requests_are_malformed() {

@@ -19,15 +19,28 @@ impl Conn {
         Ok(Self { stream: BufReader::new(s), host: addr.to_owned() })
     }
 
-    /// POSTs `body` to `path` with an `Authorization` header value; returns status and body.
+    /// POSTs a JSON `body` to `path` with an `Authorization` header value; returns status
+    /// and body.
     pub async fn post(
         &mut self,
         path: &str,
         authorization: &str,
         body: &[u8],
     ) -> anyhow::Result<(u16, Vec<u8>)> {
+        self.post_as(path, "application/json", Some(authorization), body).await
+    }
+
+    /// POSTs `body` of `content_type` to `path`; returns status and body.
+    pub async fn post_as(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> anyhow::Result<(u16, Vec<u8>)> {
+        let auth = authorization.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAuthorization: {authorization}\r\nContent-Length: {}\r\n\r\n",
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\n{auth}Content-Length: {}\r\n\r\n",
             self.host,
             body.len()
         );

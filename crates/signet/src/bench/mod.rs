@@ -4,6 +4,7 @@
 
 mod csc;
 mod http;
+mod pki;
 mod sign;
 
 use crate::cli::BenchCommand;
@@ -16,6 +17,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Csc { key, concurrency, batch, seconds, json } => {
             csc::run(&key, concurrency, batch, seconds, json).await
+        }
+        BenchCommand::Pki { key, concurrency, seconds, json } => {
+            pki::run(&key, concurrency, seconds, json).await
         }
     }
 }
