@@ -183,25 +183,16 @@ impl Engine {
         self.admin_audit(kind, Some(&c.user_id), Some(&c.id), serde_json::json!({})).await
     }
 
-    /// Revokes a credential's certificate (RFC 5280 §5.3.1 reason names); the CRL and
-    /// OCSP answers of the embedded CA reflect it at once, and the credential can no
-    /// longer sign. Audited.
+    /// Revokes a credential's certificate (RFC 5280 §5.3.1 reason names) through the CA
+    /// connector that issued it: with the embedded CA the CRL and OCSP answers reflect it
+    /// at once; an external CA is asked over CMP. The credential can no longer sign.
+    /// Audited as an operator's action, in the transaction that records it.
     pub async fn revoke_credential(
         &self,
         credential_id: &str,
         reason: Option<&str>,
     ) -> Result<String, EngineError> {
-        use signet_pki::crl::RevocationReason;
-        let reason = match reason {
-            Some(r) => Some(r.parse::<RevocationReason>().map_err(|_| {
-                let names: Vec<&str> = RevocationReason::ALL.iter().map(|r| r.as_str()).collect();
-                EngineError::InvalidInput(format!(
-                    "unknown revocation reason `{r}` (one of {})",
-                    names.join(", ")
-                ))
-            })?),
-            None => None,
-        };
+        let reason = crate::enrollment::parse_reason(reason)?;
         let id = signet_types::CredentialId::parse(credential_id)
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let c = self
@@ -209,28 +200,18 @@ impl Engine {
             .credential_by_id(id.as_str())
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("credential `{credential_id}`")))?;
-        let chain = signet_pki::split_chain(&c.certificate_chain)?;
-        let leaf = chain
-            .first()
-            .ok_or_else(|| EngineError::Integrity("credential without certificate".into()))?;
-        let serial = signet_pki::parse_certificate(leaf)?.serial_hex.to_ascii_lowercase();
-        // The registry keeps the RFC 5280 name; "unspecified" is recorded as no reason
-        // (RFC 5280 §5.3.1: the reasonCode is then omitted).
-        let reason =
-            reason.filter(|r| *r != RevocationReason::Unspecified).map(RevocationReason::as_str);
-        if !self.store.revoke_certificate(&serial, self.clock.now(), reason).await? {
+        if !c.is_certified() {
             return Err(EngineError::Conflict(format!(
-                "the certificate of credential `{credential_id}` is already revoked"
+                "credential `{credential_id}` has no certificate"
             )));
         }
-        self.admin_audit(
-            "credential.revoke",
-            Some(&c.user_id),
-            Some(&c.id),
-            serde_json::json!({ "serial": serial, "reason": reason.unwrap_or("unspecified") }),
-        )
-        .await?;
-        Ok(serial)
+        let user = self.store.user_by_id(&c.user_id).await?.ok_or_else(|| {
+            EngineError::Integrity(format!("credential `{credential_id}` has no owner"))
+        })?;
+        let group = self.store.group_by_id(&user.group_id).await?.ok_or_else(|| {
+            EngineError::Integrity(format!("user `{}` has no group", user.username))
+        })?;
+        self.revoke_current("admin.credential.revoke", None, &user, &c, &group, reason).await
     }
 
     /// A credential's certificate chain (DER, leaf first), for operators and tools.

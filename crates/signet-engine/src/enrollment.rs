@@ -173,10 +173,41 @@ impl Engine {
                 "the certificate of key `{key_id}` is already revoked"
             )));
         }
+        self.revoke_current(KIND, caller.client_id(), &user, &credential, &group, reason).await?;
+        let fresh = self
+            .store
+            .credential_by_id(&credential.id)
+            .await?
+            .ok_or_else(|| EngineError::Integrity(format!("key `{key_id}` vanished")))?;
+        self.key_view(fresh, &user).await
+    }
+
+    /// Revokes a credential's current certificate through the connector that issued it
+    /// and records the revocation and its audit record (`kind`) in one transaction.
+    /// Returns the serial (lower-case hex). Used by the Enrollment API and by operators.
+    pub(crate) async fn revoke_current(
+        &self,
+        kind: &str,
+        client_id: Option<&str>,
+        user: &User,
+        credential: &Credential,
+        group: &Group,
+        reason: Option<RevocationReason>,
+    ) -> Result<String, EngineError> {
+        let conflict = || {
+            EngineError::Conflict(format!(
+                "the certificate of credential `{}` is already revoked",
+                credential.id
+            ))
+        };
+        if credential.lifecycle.cert_revoked_at.is_some() {
+            return Err(conflict());
+        }
         let connector = self
             .connector_named(&credential.lifecycle.connector)
-            .or_else(|_| self.connector_for(&group))?;
-        let leaf = leaf_of(&credential)?;
+            .or_else(|_| self.connector_for(group))?;
+        let leaf = leaf_of(credential)?;
+        let serial = signet_pki::parse_certificate(&leaf)?.serial_hex.to_ascii_lowercase();
         let outcome = connector.revoke(self, &leaf, reason).await?;
         // The registry keeps the RFC 5280 name; "unspecified" is recorded as no reason
         // (RFC 5280 §5.3.1: the reasonCode is then omitted).
@@ -190,25 +221,20 @@ impl Engine {
         };
         if !changed {
             drop(tx);
-            return Err(EngineError::Conflict(format!(
-                "the certificate of key `{key_id}` is already revoked"
-            )));
+            return Err(conflict());
         }
-        tx.append_audit(self.event(
-            caller,
-            KIND,
-            &user,
-            &credential.id,
-            json!({ "reason": recorded.unwrap_or("unspecified"), "connector": connector.name() }),
-        ))
+        tx.append_audit(signet_store::AuditEvent {
+            at: now,
+            kind: kind.to_owned(),
+            outcome: "success".into(),
+            user_id: Some(user.id.clone()),
+            client_id: client_id.map(str::to_owned),
+            credential_id: Some(credential.id.clone()),
+            details: json!({ "serial": serial, "reason": recorded.unwrap_or("unspecified"), "connector": connector.name() }).to_string(),
+        })
         .await?;
         tx.commit().await?;
-        let fresh = self
-            .store
-            .credential_by_id(&credential.id)
-            .await?
-            .ok_or_else(|| EngineError::Integrity(format!("key `{key_id}` vanished")))?;
-        self.key_view(fresh, &user).await
+        Ok(serial)
     }
 
     /// Has the group's connector certify the credential's key and records the new chain,

@@ -102,7 +102,7 @@ impl Engine {
         let now = self.clock.now();
         let mut statuses = Vec::with_capacity(request.ids.len());
         for id in &request.ids {
-            let status = if signet_pki::ocsp::cert_id_matches_issuer(id, &issuing.certificate)? {
+            let status = if responder.issuing_hashes.matches(id) {
                 match self.store.certificate_by_serial(&serial_key(&id.serial)).await? {
                     Some(c) if c.ca_id == issuing.id && c.status == CertificateStatus::Revoked => {
                         CertStatus::Revoked {

@@ -51,6 +51,8 @@ pub(crate) struct LoadedServiceKey {
     pub certificate: Vec<u8>,
     /// The issuing CA that certified it (and that the OCSP responder answers for).
     pub issuing: CertificateAuthority,
+    /// The issuing CA's OCSP CertID hashes.
+    pub issuing_hashes: signet_pki::ocsp::IssuerHashes,
 }
 
 impl LoadedServiceKey {
@@ -183,12 +185,14 @@ impl Engine {
                 )
             })
             .await?;
+        let issuing = self.issuing_ca().await?;
         let loaded = Arc::new(LoadedServiceKey {
             sign_algorithm,
             held,
             public_key,
             certificate: record.certificate,
-            issuing: self.issuing_ca().await?,
+            issuing_hashes: signet_pki::ocsp::IssuerHashes::new(&issuing.certificate)?,
+            issuing,
         });
         self.held_service_keys
             .lock()

@@ -267,6 +267,9 @@ fn client_requests_are_read_by_openssl_and_match_the_issuer() {
     assert_eq!(parsed.ids.len(), 1);
     assert!(signet_pki::ocsp::cert_id_matches_issuer(&parsed.ids[0], &h.issuing).unwrap());
     assert!(!signet_pki::ocsp::cert_id_matches_issuer(&parsed.ids[0], &h.root).unwrap());
+    let issuing = signet_pki::ocsp::IssuerHashes::new(&h.issuing).unwrap();
+    assert!(issuing.matches(&parsed.ids[0]));
+    assert!(!signet_pki::ocsp::IssuerHashes::new(&h.root).unwrap().matches(&parsed.ids[0]));
     assert_eq!(parsed.ids[0].serial, serial(77));
     // The extension value is the nonce as an OCTET STRING (what OpenSSL sends, too).
     let mut nonce = vec![0x04, 16];

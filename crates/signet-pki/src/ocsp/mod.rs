@@ -21,7 +21,9 @@ mod asn1;
 mod request;
 mod response;
 
-pub use request::{cert_id_matches_issuer, parse_request, request_der, CertId, OcspRequest};
+pub use request::{
+    cert_id_matches_issuer, parse_request, request_der, CertId, IssuerHashes, OcspRequest,
+};
 pub use response::{
     issue_response, response_error, CertStatus, OcspErrorStatus, ResponseParams, SingleStatus,
 };

@@ -99,6 +99,41 @@ pub fn cert_id_matches_issuer(id: &CertId, issuer_certificate: &[u8]) -> Result<
     Ok(digest(id.hash, &name) == id.issuer_name_hash && digest(id.hash, key) == id.issuer_key_hash)
 }
 
+/// An issuer's CertID hashes (§4.1.1) for SHA-1 and SHA-256, computed once: a responder
+/// matches every request against them without parsing the issuer certificate again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerHashes {
+    /// (hash, issuerNameHash, issuerKeyHash) per supported hash.
+    hashes: Vec<(HashAlgorithm, Vec<u8>, Vec<u8>)>,
+}
+
+impl IssuerHashes {
+    /// Reads the issuer certificate (DER).
+    pub fn new(issuer_certificate: &[u8]) -> Result<Self, PkiError> {
+        let cert = Certificate::from_der(issuer_certificate).map_err(PkiError::certificate)?;
+        let tbs = cert.tbs_certificate();
+        let name = tbs.subject().to_der().map_err(PkiError::encoding("issuer Name"))?;
+        let key = tbs.subject_public_key_info().subject_public_key.raw_bytes();
+        let hashes = [
+            HashAlgorithm::Sha1,
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ]
+        .into_iter()
+        .map(|h| (h, digest(h, &name), digest(h, key)))
+        .collect();
+        Ok(Self { hashes })
+    }
+
+    /// Whether `id` names a certificate of this issuer (the serial is not looked at).
+    pub fn matches(&self, id: &CertId) -> bool {
+        self.hashes.iter().any(|(h, name, key)| {
+            *h == id.hash && *name == id.issuer_name_hash && *key == id.issuer_key_hash
+        })
+    }
+}
+
 /// Builds an unsigned OCSP request (RFC 6960 §4.1.1) for one certificate, with a SHA-1
 /// CertID (what RFC 5019 §2.1.1 responders and clients use) and an optional nonce
 /// (§4.4.1): what Signet sends as an OCSP client (LTV evidence, benchmarks).
