@@ -4,7 +4,7 @@
 use crate::connector::{subject_for, CertifyRequest};
 use crate::keys::{check_key_request, KeyRequest};
 use crate::{Engine, EngineError};
-use signet_store::{Consent, Credential, CredentialStatus, Group};
+use signet_store::{Credential, CredentialStatus, Group};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
 
 /// What to create.
@@ -124,28 +124,14 @@ impl Engine {
         credential.profile = profile.name.clone();
         credential.lifecycle.connector = connector.name().to_owned();
 
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        tx.insert_credential(&credential).await?;
-        if let Some(row) = &certified.registry {
-            tx.insert_certificate(row).await?;
-        }
-        let accepted: Vec<_> = documents
-            .iter()
-            .map(
-                |d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }),
-            )
-            .collect();
-        tx.insert_consent(&Consent {
-            id: crate::new_id(),
-            user_id: user.id.clone(),
-            credential_id: credential.id.clone(),
-            documents: serde_json::Value::from(accepted.clone()).to_string(),
-            accepted_at: now,
-        })
-        .await?;
-        tx.append_audit(signet_store::AuditEvent {
-            at: now,
+        let accepted = serde_json::Value::from(
+            documents
+                .iter()
+                .map(|d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
+                .collect::<Vec<_>>(),
+        );
+        let audit = signet_store::AuditEvent {
+            at: self.clock.now(),
             kind: "admin.credential.create".into(),
             outcome: "success".into(),
             user_id: Some(user.id.clone()),
@@ -157,9 +143,8 @@ impl Engine {
                 "accepted": accepted, "accepted_by": "operator",
             })
             .to_string(),
-        })
-        .await?;
-        tx.commit().await?;
+        };
+        self.record_new_key(&credential, certified.registry.as_ref(), &accepted, audit).await?;
         tracing::info!(credential = %credential.id, user = %user.username, key = %algorithm, "created credential");
         self.credential_view(credential, &user.username, &user.group_id).await
     }

@@ -10,7 +10,7 @@ use crate::tokens::Caller;
 use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_pki::crl::RevocationReason;
-use signet_store::{Consent, Credential, Group, User};
+use signet_store::{Credential, Group, User};
 use signet_types::KeyAlgorithm;
 use std::sync::Arc;
 
@@ -104,13 +104,6 @@ impl Engine {
                         None,
                     )
                     .await?;
-                let consent = Consent {
-                    id: crate::new_id(),
-                    user_id: user.id.clone(),
-                    credential_id: fresh.id.clone(),
-                    documents: documents.to_string(),
-                    accepted_at: self.clock.now(),
-                };
                 let connector = self.connector_for(&group)?;
                 let certified = connector
                     .certify(
@@ -133,21 +126,15 @@ impl Engine {
                 stored.certificate_chain = certified.chain;
                 stored.profile = profile.name.clone();
                 stored.lifecycle.connector = connector.name().to_owned();
-                let mut tx = self.store.begin().await?;
-                tx.insert_credential(&stored).await?;
-                tx.insert_consent(&consent).await?;
-                if let Some(row) = &certified.registry {
-                    tx.insert_certificate(row).await?;
-                }
-                tx.append_audit(self.event(
+                let audit = self.event(
                     caller,
                     KIND,
                     &user,
                     &stored.id,
                     json!({ "renews": credential.id, "new_key": true, "profile": profile.name, "connector": connector.name(), "accepted": documents }),
-                ))
-                .await?;
-                tx.commit().await?;
+                );
+                self.record_new_key(&stored, certified.registry.as_ref(), &documents, audit)
+                    .await?;
                 self.key_view(stored, &user).await
             }
         }

@@ -142,26 +142,14 @@ impl Engine {
         let credential = self
             .new_key(&user, algorithm, req.description.clone(), req.scal, req.multisign, None)
             .await?;
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        tx.insert_credential(&credential).await?;
-        tx.insert_consent(&Consent {
-            id: crate::new_id(),
-            user_id: user.id.clone(),
-            credential_id: credential.id.clone(),
-            documents: documents.to_string(),
-            accepted_at: now,
-        })
-        .await?;
-        tx.append_audit(self.event(
+        let audit = self.event(
             caller,
             "keys.create",
             &user,
             &credential.id,
             json!({ "algorithm": algorithm.as_str(), "accepted": documents }),
-        ))
-        .await?;
-        tx.commit().await?;
+        );
+        self.record_new_key(&credential, None, &documents, audit).await?;
         tracing::info!(key = %credential.id, user = %user.username, %algorithm, "created key");
         self.key_view(credential, &user).await
     }
@@ -248,6 +236,33 @@ impl Engine {
             created_at: self.clock.now(),
             lifecycle: KeyLifecycle { expires_at, ..KeyLifecycle::default() },
         })
+    }
+
+    /// Stores a new key — its credential, the embedded CA's registry row if any, the
+    /// signer's consent to `documents` and the audit record — in one transaction.
+    pub(crate) async fn record_new_key(
+        &self,
+        credential: &Credential,
+        registry: Option<&signet_store::IssuedCertificate>,
+        documents: &serde_json::Value,
+        audit: AuditEvent,
+    ) -> Result<(), EngineError> {
+        let mut tx = self.store.begin().await?;
+        tx.insert_credential(credential).await?;
+        if let Some(row) = registry {
+            tx.insert_certificate(row).await?;
+        }
+        tx.insert_consent(&Consent {
+            id: crate::new_id(),
+            user_id: credential.user_id.clone(),
+            credential_id: credential.id.clone(),
+            documents: documents.to_string(),
+            accepted_at: audit.at,
+        })
+        .await?;
+        tx.append_audit(audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Checks the signer accepted every document of the group, exactly; returns what was

@@ -11,7 +11,7 @@ use crate::tokens::Caller;
 use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_sam::{AuthorizeRequest, SadView, SamError};
-use signet_store::{AuditEvent, Consent};
+use signet_store::AuditEvent;
 use signet_types::{HashAlgorithm, KeyAlgorithm};
 use zeroize::Zeroizing;
 
@@ -148,29 +148,14 @@ impl Engine {
         credential.profile = profile.name.clone();
         credential.lifecycle.connector = connector.name().to_owned();
 
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        tx.insert_credential(&credential).await?;
-        if let Some(row) = &certified.registry {
-            tx.insert_certificate(row).await?;
-        }
-        tx.insert_consent(&Consent {
-            id: crate::new_id(),
-            user_id: user.id.clone(),
-            credential_id: credential.id.clone(),
-            documents: documents.to_string(),
-            accepted_at: now,
-        })
-        .await?;
-        tx.append_audit(self.event(
+        let audit = self.event(
             caller,
             KIND,
             &user,
             &credential.id,
             json!({ "algorithm": algorithm.as_str(), "profile": profile.name, "expires_at": expires_at, "hashes": req.hashes.len(), "accepted": documents }),
-        ))
-        .await?;
-        tx.commit().await?;
+        );
+        self.record_new_key(&credential, certified.registry.as_ref(), &documents, audit).await?;
 
         let chain = signet_pki::split_chain(&credential.certificate_chain)?;
         let authorised = self

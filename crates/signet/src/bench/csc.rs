@@ -254,20 +254,8 @@ async fn run_in(
 ) -> anyhow::Result<()> {
     let opened = open(config, Mode::Serve).await?;
     let credential = setup(&opened.engine, key, batch).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready, bound) = tokio::sync::oneshot::channel();
-    let options = signet_server::ServerOptions { listen: config.listen, tls: None };
-    let server = tokio::spawn(signet_server::serve(
-        opened.engine.clone(),
-        options,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready.send(addr);
-        },
-    ));
-    let addr = bound.await.context("server did not start")?.to_string();
+    let server = super::InProcess::start(opened.engine.clone(), config.listen).await?;
+    let addr = server.addr.clone();
     let basic = base64::engine::general_purpose::STANDARD.encode("bench:bench-password");
     let mut conn = Conn::connect(&addr).await?;
     let (status, body) = conn.post("/csc/v1/auth/login", &format!("Basic {basic}"), b"{}").await?;
@@ -316,8 +304,7 @@ async fn run_in(
         )
         .await?,
     ];
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     opened.store.close().await;
 
     if json_out {

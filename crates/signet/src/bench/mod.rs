@@ -23,3 +23,42 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
     }
 }
+
+/// A server started in this process for a benchmark, stopped with [`InProcess::stop`].
+pub(crate) struct InProcess {
+    /// `127.0.0.1:port`.
+    pub addr: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), signet_server::ServerError>>,
+}
+
+impl InProcess {
+    /// Serves `engine` on `listen` (port 0: any free port) until stopped.
+    pub async fn start(
+        engine: signet_engine::Engine,
+        listen: std::net::SocketAddr,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, bound) = tokio::sync::oneshot::channel();
+        let options = signet_server::ServerOptions { listen, tls: None };
+        let task = tokio::spawn(signet_server::serve(
+            engine,
+            options,
+            async move {
+                let _ = stopped.await;
+            },
+            move |addr| {
+                let _ = ready.send(addr);
+            },
+        ));
+        let addr = bound.await.context("server did not start")?.to_string();
+        Ok(Self { addr, stop, task })
+    }
+
+    /// Stops the server and waits for it to drain.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}

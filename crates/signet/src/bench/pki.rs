@@ -13,7 +13,7 @@
 use super::http::Conn;
 use crate::config::Config;
 use crate::open::{open, Mode};
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use serde_json::json;
 use signet_engine::{NewCredentialRequest, NewUserRequest};
 use signet_types::{HashAlgorithm, KeyAlgorithm};
@@ -182,20 +182,8 @@ async fn run_in(
         .find(|a| !a.is_legacy())
         .ok_or_else(|| anyhow!("no algorithm"))?;
 
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready, bound) = tokio::sync::oneshot::channel();
-    let options = signet_server::ServerOptions { listen: config.listen, tls: None };
-    let server = tokio::spawn(signet_server::serve(
-        engine.clone(),
-        options,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready.send(addr);
-        },
-    ));
-    let addr = bound.await.context("server did not start")?.to_string();
+    let server = super::InProcess::start(engine.clone(), config.listen).await?;
+    let addr = server.addr.clone();
     let target = Arc::new(Target { addr: addr.clone(), certificate, issuer });
     let duration = Duration::from_secs_f64(seconds);
 
@@ -209,8 +197,7 @@ async fn run_in(
         measure(&target, "OCSP responses (POST /pki/ocsp)", Kind::Ocsp, concurrency, duration)
             .await?,
     ];
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     opened.store.close().await;
 
     if json_out {

@@ -1,0 +1,66 @@
+//! The benchmarks run end to end (short, on EC keys): each prints one JSON object with a
+//! baseline and every mode's rate and ratio, and a failed request fails the run.
+//! The figures themselves are judged by people, from release builds (README).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use common::*;
+
+fn bench(args: &[&str]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = signet(dir.path(), args, &[], "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn bench_pki_measures_tsa_and_ocsp_against_the_raw_rate() {
+    let v = bench(&[
+        "bench",
+        "pki",
+        "--key",
+        "ec-p256",
+        "--seconds",
+        "0.5",
+        "--concurrency",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(v["benchmark"], "pki");
+    assert!(v["raw_per_second"].as_f64().unwrap() > 0.0, "{v}");
+    let modes = v["modes"].as_array().unwrap();
+    assert_eq!(modes.len(), 2, "{v}");
+    for m in modes {
+        assert!(m["per_second"].as_f64().unwrap() > 0.0, "{m}");
+        assert!(m["ratio_to_raw"].as_f64().unwrap() > 0.0, "{m}");
+    }
+    assert_eq!(v["ocsp_cache"], false);
+}
+
+#[test]
+fn bench_csc_measures_sign_hash_against_the_raw_rate() {
+    let v = bench(&[
+        "bench",
+        "csc",
+        "--key",
+        "ec-p256",
+        "--seconds",
+        "0.5",
+        "--batch",
+        "2",
+        "--concurrency",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(v["benchmark"], "csc");
+    assert!(
+        v["modes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["signatures_per_second"].as_f64().unwrap() > 0.0),
+        "{v}"
+    );
+}
