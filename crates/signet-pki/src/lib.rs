@@ -15,6 +15,7 @@
 
 pub mod algorithm_identifier;
 pub mod cmp;
+pub mod cms;
 pub mod content;
 pub mod crl;
 mod error;

@@ -3,7 +3,7 @@
 //! this is for tests, logs and the LTV evidence Signet keeps.
 
 use super::asn1::TstInfo;
-use super::cms::{ContentInfo, SignedData, ID_CT_TST_INFO, ID_SIGNED_DATA};
+use crate::cms::asn1::{ContentInfo, SignedData, ID_CT_TST_INFO, ID_SIGNED_DATA};
 use crate::PkiError;
 use const_oid::ObjectIdentifier;
 use der::Decode;

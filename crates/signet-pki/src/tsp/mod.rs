@@ -16,7 +16,6 @@
 //! (the published TSP/ESS crates are on the der 0.7 line); each type quotes its module.
 
 mod asn1;
-mod cms;
 mod gentime;
 mod info;
 mod request;

@@ -12,25 +12,18 @@
 //! ```
 
 use super::asn1::{Accuracy, TstInfo};
-use super::cms::{
-    ContentInfo, EncapsulatedContentInfo, EssCertIdV2, IssuerAndSerialNumber, IssuerSerial,
-    SignedData, SignerInfo, SigningCertificateV2, ID_AA_SIGNING_CERTIFICATE_V2, ID_CONTENT_TYPE,
-    ID_CT_TST_INFO, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
-};
 use super::gentime::GenTime;
 use super::request::{refuse, TimeStampRequest};
 use super::response::FailureInfo;
-use crate::algorithm_identifier::{digest_algorithm_identifier, signature_algorithm_identifier};
+use crate::cms::asn1::ID_CT_TST_INFO;
+use crate::cms::{signed_data, SignedAttributes, SignedDataParts};
 use crate::issue::{serial_number, signer_key};
 use crate::PkiError;
 use const_oid::db::rfc5280::ID_KP_TIME_STAMPING;
 use const_oid::ObjectIdentifier;
-use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode};
 use signet_crypto::digest::digest;
 use signet_crypto::Signer;
-use signet_types::HashAlgorithm;
-use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::Certificate;
@@ -116,70 +109,27 @@ pub fn issue_token(
     let e_content = tst_info.to_der().map_err(PkiError::encoding("TSTInfo"))?;
 
     let hash = algorithm.hash();
-    let ess = SigningCertificateV2 {
-        certs: vec![EssCertIdV2 {
-            hash_algorithm: None, // id-sha256, the DEFAULT
-            cert_hash: octets(&digest(HashAlgorithm::Sha256, params.tsa_certificate))?,
-            issuer_serial: Some(IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
-                serial_number: tbs.serial_number().clone(),
-            }),
-        }],
-    };
-    let signed_attrs = SetOfVec::from_iter([
-        attribute(ID_CONTENT_TYPE, &ID_CT_TST_INFO)?,
-        attribute(ID_MESSAGE_DIGEST, &octets(&digest(hash, &e_content))?)?,
-        attribute(ID_AA_SIGNING_CERTIFICATE_V2, &ess)?,
-    ])
-    .map_err(PkiError::encoding("SignedAttributes"))?;
-    // RFC 5652 §5.4: the signature is over "the complete DER encoding of the SignedAttrs
-    // value … [with] an EXPLICIT SET OF tag", not the [0] IMPLICIT tag it is sent with.
-    let attrs_der = signed_attrs.to_der().map_err(PkiError::encoding("SignedAttributes"))?;
-    let signature = signer.sign_digest(&digest(hash, &attrs_der))?;
-
-    let signer_info = SignerInfo {
-        version: 1,
-        sid: IssuerAndSerialNumber {
-            issuer: tbs.issuer().clone(),
-            serial_number: tbs.serial_number().clone(),
-        },
-        digest_algorithm: digest_algorithm_identifier(hash),
-        signed_attrs: Some(signed_attrs),
-        signature_algorithm: signature_algorithm_identifier(algorithm)?,
-        signature: octets(&signature)?,
-    };
-    let certificates = if req.cert_req {
-        let all = std::iter::once(params.tsa_certificate).chain(params.chain.iter().copied());
-        let certs = all
-            .map(|der| Certificate::from_der(der).and_then(|c| Any::encode_from(&c)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(PkiError::certificate)?;
-        Some(SetOfVec::from_iter(certs).map_err(PkiError::encoding("CertificateSet"))?)
+    let attrs = SignedAttributes::new(
+        ID_CT_TST_INFO,
+        &digest(hash, &e_content),
+        params.tsa_certificate,
+        None,
+    )?;
+    let signature = signer.sign_digest(&attrs.digest(hash)?)?;
+    let certificates: Vec<&[u8]> = if req.cert_req {
+        std::iter::once(params.tsa_certificate).chain(params.chain.iter().copied()).collect()
     } else {
-        None
+        Vec::new()
     };
-    let signed_data = SignedData {
-        // RFC 5652 §5.1: version 3 when eContentType is not id-data.
-        version: 3,
-        digest_algorithms: SetOfVec::from_iter([digest_algorithm_identifier(hash)])
-            .map_err(PkiError::encoding("digestAlgorithms"))?,
-        encap_content_info: EncapsulatedContentInfo {
-            e_content_type: ID_CT_TST_INFO,
-            e_content: Some(octets(&e_content)?),
-        },
-        certificates,
-        crls: None,
-        signer_infos: SetOfVec::from_iter([
-            Any::encode_from(&signer_info).map_err(PkiError::encoding("SignerInfo"))?
-        ])
-        .map_err(PkiError::encoding("SignerInfos"))?,
-    };
-    ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&signed_data).map_err(PkiError::encoding("SignedData"))?,
-    }
-    .to_der()
-    .map_err(PkiError::encoding("ContentInfo"))
+    signed_data(&SignedDataParts {
+        content_type: ID_CT_TST_INFO,
+        content: Some(&e_content),
+        signer_certificate: params.tsa_certificate,
+        certificates: &certificates,
+        algorithm,
+        signed_attributes: &attrs,
+        signature: &signature,
+    })
 }
 
 fn gen_time(params: &TokenParams<'_>) -> Result<GenTime, PkiError> {
@@ -205,21 +155,6 @@ fn accuracy(millis: Option<u32>) -> Option<Accuracy> {
         millis: u16::try_from(ms % 1000).ok().filter(|m| *m > 0),
         micros: None,
     })
-}
-
-/// An `Attribute` with one value (RFC 5652 §5.3: "attrValues … MUST contain exactly one
-/// value" for contentType, messageDigest and — RFC 5035 §3 — signingCertificateV2).
-fn attribute<T: der::EncodeValue + der::Tagged>(
-    oid: ObjectIdentifier,
-    value: &T,
-) -> Result<Attribute, PkiError> {
-    let value = Any::encode_from(value).map_err(PkiError::encoding("attribute value"))?;
-    let values = SetOfVec::from_iter([value]).map_err(PkiError::encoding("attribute values"))?;
-    Ok(Attribute { oid, values })
-}
-
-fn octets(bytes: &[u8]) -> Result<OctetString, PkiError> {
-    OctetString::new(bytes).map_err(PkiError::encoding("OCTET STRING"))
 }
 
 #[cfg(test)]

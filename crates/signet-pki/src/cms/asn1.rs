@@ -1,5 +1,5 @@
-//! The CMS (RFC 5652) and ESS (RFC 5035) structures a time-stamp token is made of, as
-//! `der` derives. Only what a TSA writes (and `parse_token_info` reads) is modelled.
+//! The CMS (RFC 5652) and ESS (RFC 5035) structures Signet writes — time-stamp tokens
+//! (RFC 3161) and CAdES signatures (ETSI EN 319 122-1) — as `der` derives.
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
@@ -11,19 +11,17 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
 /// `id-signedData` (RFC 5652 §5.1).
-pub(crate) const ID_SIGNED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+pub const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 /// `id-ct-TSTInfo` (RFC 3161 §2.4.2).
-pub(crate) const ID_CT_TST_INFO: ObjectIdentifier =
+pub const ID_CT_TST_INFO: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 /// `id-contentType` (RFC 5652 §11.1).
-pub(crate) const ID_CONTENT_TYPE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+pub const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 /// `id-messageDigest` (RFC 5652 §11.2).
-pub(crate) const ID_MESSAGE_DIGEST: ObjectIdentifier =
+pub const ID_MESSAGE_DIGEST: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 /// `id-aa-signingCertificateV2` (RFC 5035 §3).
-pub(crate) const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+pub const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
 /// RFC 5652 §3:
@@ -34,7 +32,7 @@ pub(crate) const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 ///   content [0] EXPLICIT ANY DEFINED BY contentType }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct ContentInfo {
+pub struct ContentInfo {
     pub content_type: ObjectIdentifier,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
     pub content: Any,
@@ -55,7 +53,7 @@ pub(crate) struct ContentInfo {
 /// SignerInfos ::= SET OF SignerInfo
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct SignedData {
+pub struct SignedData {
     pub version: u8,
     pub digest_algorithms: SetOfVec<AlgorithmIdentifierOwned>,
     pub encap_content_info: EncapsulatedContentInfo,
@@ -74,7 +72,7 @@ pub(crate) struct SignedData {
 ///   eContent [0] EXPLICIT OCTET STRING OPTIONAL }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct EncapsulatedContentInfo {
+pub struct EncapsulatedContentInfo {
     pub e_content_type: ObjectIdentifier,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     pub e_content: Option<OctetString>,
@@ -96,7 +94,7 @@ pub(crate) struct EncapsulatedContentInfo {
 /// SignedAttributes ::= SET SIZE (1..MAX) OF Attribute
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct SignerInfo {
+pub struct SignerInfo {
     pub version: u8,
     pub sid: IssuerAndSerialNumber,
     pub digest_algorithm: AlgorithmIdentifierOwned,
@@ -114,7 +112,7 @@ pub(crate) struct SignerInfo {
 ///   serialNumber CertificateSerialNumber }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct IssuerAndSerialNumber {
+pub struct IssuerAndSerialNumber {
     pub issuer: Name,
     pub serial_number: SerialNumber,
 }
@@ -128,7 +126,7 @@ pub(crate) struct IssuerAndSerialNumber {
 ///     policies     SEQUENCE OF PolicyInformation OPTIONAL }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct SigningCertificateV2 {
+pub struct SigningCertificateV2 {
     pub certs: Vec<EssCertIdV2>,
 }
 
@@ -143,7 +141,7 @@ pub(crate) struct SigningCertificateV2 {
 /// Hash ::= OCTET STRING
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct EssCertIdV2 {
+pub struct EssCertIdV2 {
     #[asn1(optional = "true")]
     pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
     pub cert_hash: OctetString,
@@ -159,7 +157,7 @@ pub(crate) struct EssCertIdV2 {
 ///     serialNumber             CertificateSerialNumber }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub(crate) struct IssuerSerial {
+pub struct IssuerSerial {
     pub issuer: Vec<GeneralName>,
     pub serial_number: SerialNumber,
 }
