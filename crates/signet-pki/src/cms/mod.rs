@@ -13,4 +13,4 @@
 pub mod asn1;
 mod signed_data;
 
-pub use signed_data::{signed_data, SignedAttributes, SignedDataParts};
+pub use signed_data::{signed_data, SignedAttributes, SignedDataParts, ID_DATA, ID_SIGNING_TIME};

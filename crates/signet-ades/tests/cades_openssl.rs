@@ -1,0 +1,251 @@
+//! CAdES B-B signatures made by `cades::prepare` + `complete`, with keys in the soft
+//! crypto module (as in production), judged by OpenSSL: `openssl cms -verify -cades`
+//! (which checks signingCertificateV2) for detached and enveloping signatures with every
+//! kind of key, and refused once the content or a signed byte changes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use signet_ades::cades::{self, CadesRequest, Packaging};
+use signet_ades::AdesError;
+use signet_crypto::soft::SoftModule;
+use signet_crypto::{CryptoModule, KeyBinding, ModuleSigner, WrappedKey};
+use signet_pki::{issue, IssueRequest, Issuer, PkiUrls, Profile, Subject};
+use signet_types::{HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
+use std::path::Path;
+use std::process::Command;
+
+const NOW: i64 = 1_790_000_000; // 2026-09-21
+
+struct Key {
+    algorithm: KeyAlgorithm,
+    wrapped: WrappedKey,
+    public_key: Vec<u8>,
+    id: String,
+}
+
+impl Key {
+    fn new(module: &SoftModule, algorithm: KeyAlgorithm, id: &str) -> Key {
+        let g =
+            module.generate_key(&KeyBinding { owner: "test", credential: id, algorithm }).unwrap();
+        Key { algorithm, wrapped: g.wrapped, public_key: g.public_key, id: id.into() }
+    }
+
+    fn signer<'a>(&'a self, module: &'a SoftModule, sig: SignatureAlgorithm) -> ModuleSigner<'a> {
+        ModuleSigner {
+            module,
+            key: &self.wrapped,
+            binding: KeyBinding { owner: "test", credential: &self.id, algorithm: self.algorithm },
+            algorithm: sig,
+            public_key: &self.public_key,
+        }
+    }
+}
+
+/// A root CA (EC P-256) and a natural person's certificate for `key`.
+fn certificates(module: &SoftModule, key: &Key) -> (Vec<u8>, Vec<u8>) {
+    let ca = Key::new(module, KeyAlgorithm::EcP256, "ca");
+    let urls = PkiUrls::new("https://signet.example.org/");
+    let ca_signer = ca.signer(module, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256));
+    let root = issue(
+        &IssueRequest {
+            profile: Profile::RootCa,
+            subject: &Subject {
+                common_name: "CAdES Test Root".into(),
+                organization: Some("Signet Test".into()),
+                ..Subject::default()
+            },
+            subject_public_key: &ca.public_key,
+            serial: &[1],
+            not_before: NOW - 86_400,
+            not_after: NOW + 365 * 86_400,
+            issuer: None,
+            urls: &urls,
+            content: None,
+        },
+        &ca_signer,
+    )
+    .unwrap();
+    let leaf = issue(
+        &IssueRequest {
+            profile: Profile::NaturalPerson,
+            subject: &Subject {
+                common_name: "Ada Lovelace".into(),
+                given_name: Some("Ada".into()),
+                surname: Some("Lovelace".into()),
+                ..Subject::default()
+            },
+            subject_public_key: &key.public_key,
+            serial: &[2],
+            not_before: NOW - 3_600,
+            not_after: NOW + 30 * 86_400,
+            issuer: Some(Issuer { certificate_der: &root, ca_id: "root" }),
+            urls: &urls,
+            content: None,
+        },
+        &ca_signer,
+    )
+    .unwrap();
+    (root, leaf)
+}
+
+fn pem(dir: &Path, name: &str, der: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, signet_pki::to_pem(der)).unwrap();
+    p
+}
+
+fn openssl(args: &[&str]) -> (bool, String) {
+    let o = Command::new("openssl").args(args).output().expect("openssl runs");
+    (
+        o.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+    )
+}
+
+/// Signs `data` both ways with `key`/`sig` and has OpenSSL verify the results.
+fn round_trip(key_alg: KeyAlgorithm, sig: SignatureAlgorithm) {
+    let module = SoftModule::from_master_key(&[7u8; 32]).unwrap();
+    let key = Key::new(&module, key_alg, "signer");
+    let (root, leaf) = certificates(&module, &key);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root_pem = pem(d, "root.pem", &root);
+    let data = b"%PDF-1.7 pretend this is a contract\n".repeat(100);
+    let data_file = d.join("data.bin");
+    std::fs::write(&data_file, &data).unwrap();
+    let digest = signet_crypto::digest::digest(sig.hash(), &data);
+    let signer = key.signer(&module, sig);
+
+    for packaging in [Packaging::Detached, Packaging::Enveloping] {
+        let req = CadesRequest {
+            content_digest: &digest,
+            content: (packaging == Packaging::Enveloping).then_some(&data[..]),
+            algorithm: sig,
+            signer_certificate: &leaf,
+            chain: &[],
+            signing_time: NOW,
+        };
+        assert_eq!(req.packaging(), packaging);
+        // The two steps, as the engine and the SAM run them.
+        let prepared = cades::prepare(&req).unwrap();
+        assert_eq!(prepared.digest_to_sign().len(), sig.hash().output_len());
+        let value = signet_crypto::Signer::sign_digest(&signer, prepared.digest_to_sign()).unwrap();
+        let p7s = cades::complete(&prepared, &value).unwrap();
+        let sig_file = d.join("sig.p7s");
+        std::fs::write(&sig_file, &p7s).unwrap();
+        let out = d.join("out.bin");
+        let mut args = vec![
+            "cms",
+            "-verify",
+            "-cades",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            sig_file.to_str().unwrap(),
+            "-CAfile",
+            root_pem.to_str().unwrap(),
+            "-purpose",
+            "any",
+            "-out",
+            out.to_str().unwrap(),
+            "-attime",
+            "1790000000",
+        ];
+        if packaging == Packaging::Detached {
+            args.extend(["-content", data_file.to_str().unwrap()]);
+        }
+        let (ok, text) = openssl(&args);
+        assert!(
+            ok && text.contains("Verification successful"),
+            "{key_alg} {} {packaging:?}: {text}",
+            sig.name()
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), data, "the signed content comes back");
+
+        // The B-B attributes, read back by OpenSSL.
+        let (ok, printed) = openssl(&[
+            "cms",
+            "-cmsout",
+            "-print",
+            "-inform",
+            "DER",
+            "-in",
+            sig_file.to_str().unwrap(),
+        ]);
+        assert!(ok, "{printed}");
+        for attr in
+            ["contentType", "messageDigest", "signingTime", "id-smime-aa-signingCertificateV2"]
+        {
+            assert!(printed.contains(attr), "{attr} missing: {printed}");
+        }
+
+        // Other content, or one flipped byte of the signature, fails.
+        if packaging == Packaging::Detached {
+            let other = d.join("other.bin");
+            std::fs::write(&other, b"another document").unwrap();
+            let mut bad = args.clone();
+            let i = bad.iter().position(|a| *a == "-content").unwrap();
+            bad[i + 1] = other.to_str().unwrap();
+            assert!(!openssl(&bad).0, "other content must not verify");
+        }
+        let mut tampered = p7s.clone();
+        let n = tampered.len();
+        tampered[n - 5] ^= 0x01;
+        std::fs::write(&sig_file, &tampered).unwrap();
+        assert!(!openssl(&args).0, "a tampered signature must not verify");
+    }
+}
+
+#[test]
+fn rsa_pkcs1_sha256_verifies() {
+    round_trip(KeyAlgorithm::Rsa2048, SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha256));
+}
+
+#[test]
+fn rsa_pkcs1_sha512_verifies() {
+    round_trip(KeyAlgorithm::Rsa3072, SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha512));
+}
+
+#[test]
+fn rsa_pss_sha256_verifies() {
+    round_trip(KeyAlgorithm::Rsa2048, SignatureAlgorithm::RsaPss(HashAlgorithm::Sha256));
+}
+
+#[test]
+fn ecdsa_p256_and_p384_verify() {
+    round_trip(KeyAlgorithm::EcP256, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256));
+    round_trip(KeyAlgorithm::EcP384, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha384));
+}
+
+#[test]
+fn inconsistent_requests_are_refused_before_anything_is_signed() {
+    let module = SoftModule::from_master_key(&[7u8; 32]).unwrap();
+    let key = Key::new(&module, KeyAlgorithm::EcP256, "signer");
+    let (_, leaf) = certificates(&module, &key);
+    let sha256 = SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256);
+    let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, b"doc");
+    let base = CadesRequest {
+        content_digest: &digest,
+        content: None,
+        algorithm: sha256,
+        signer_certificate: &leaf,
+        chain: &[],
+        signing_time: NOW,
+    };
+    let short = [0u8; 20];
+    let cases: Vec<CadesRequest<'_>> = vec![
+        CadesRequest { content_digest: &short, ..base },
+        CadesRequest { content: Some(b"another doc"), ..base },
+        CadesRequest { algorithm: SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha256), ..base },
+        CadesRequest {
+            algorithm: SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha1),
+            content_digest: &short,
+            ..base
+        },
+        CadesRequest { signer_certificate: b"not a certificate", ..base },
+    ];
+    for c in &cases {
+        assert!(cades::prepare(c).is_err(), "{c:?}");
+    }
+    assert!(matches!(cades::prepare(&cases[0]), Err(AdesError::InvalidRequest(_))));
+}
