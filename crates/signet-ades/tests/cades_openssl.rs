@@ -249,3 +249,213 @@ fn inconsistent_requests_are_refused_before_anything_is_signed() {
     }
     assert!(matches!(cades::prepare(&cases[0]), Err(AdesError::InvalidRequest(_))));
 }
+
+/// B-B → B-T: the signature time-stamp is over the signature value, OpenSSL verifies the
+/// token against that imprint, and the CAdES signature still verifies with it added.
+#[test]
+fn signature_time_stamp_makes_b_t() {
+    let module = SoftModule::from_master_key(&[7u8; 32]).unwrap();
+    let key = Key::new(&module, KeyAlgorithm::Rsa2048, "signer");
+    let (root, leaf) = certificates(&module, &key);
+    let sig = SignatureAlgorithm::RsaPss(HashAlgorithm::Sha256);
+    let data = b"B-T content".to_vec();
+    let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, &data);
+    let req = CadesRequest {
+        content_digest: &digest,
+        content: None,
+        algorithm: sig,
+        signer_certificate: &leaf,
+        chain: &[],
+        signing_time: NOW,
+    };
+    let b_b = cades::sign(&req, &key.signer(&module, sig)).unwrap();
+
+    // A TSA certified by the same root, signing through the soft module.
+    let tsa_key = Key::new(&module, KeyAlgorithm::EcP256, "tsa");
+    let urls = PkiUrls::new("https://signet.example.org/");
+    let tsa_root_key = Key::new(&module, KeyAlgorithm::EcP256, "tsa-root");
+    let tsa_root_signer =
+        tsa_root_key.signer(&module, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256));
+    let tsa_root = issue(
+        &IssueRequest {
+            profile: Profile::RootCa,
+            subject: &Subject {
+                common_name: "TSA Root".into(),
+                organization: Some("Signet Test".into()),
+                ..Subject::default()
+            },
+            subject_public_key: &tsa_root_key.public_key,
+            serial: &[3],
+            not_before: NOW - 86_400,
+            not_after: NOW + 365 * 86_400,
+            issuer: None,
+            urls: &urls,
+            content: None,
+        },
+        &tsa_root_signer,
+    )
+    .unwrap();
+    let tsa_cert = issue(
+        &IssueRequest {
+            profile: Profile::Tsa,
+            subject: &Subject {
+                common_name: "Test TSA".into(),
+                organization: Some("Signet Test".into()),
+                ..Subject::default()
+            },
+            subject_public_key: &tsa_key.public_key,
+            serial: &[4],
+            not_before: NOW - 3_600,
+            not_after: NOW + 30 * 86_400,
+            issuer: Some(Issuer { certificate_der: &tsa_root, ca_id: "tsa-root" }),
+            urls: &urls,
+            content: None,
+        },
+        &tsa_root_signer,
+    )
+    .unwrap();
+    let imprint = cades::signature_timestamp_imprint(&b_b, HashAlgorithm::Sha256).unwrap();
+    let mut ts_req =
+        signet_pki::tsp::TimeStampRequest::new(HashAlgorithm::Sha256, imprint.clone()).unwrap();
+    ts_req.cert_req = true;
+    let token = signet_pki::tsp::issue_token(
+        &ts_req,
+        &signet_pki::tsp::TokenParams {
+            policy: "0.4.0.2023.1.1".parse().unwrap(),
+            serial: &[9, 9],
+            gen_time: NOW + 5,
+            gen_time_millis: 0,
+            accuracy_millis: Some(1000),
+            tsa_certificate: &tsa_cert,
+            chain: &[&tsa_root],
+            ordering: false,
+        },
+        &tsa_key.signer(&module, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256)),
+    )
+    .unwrap();
+    let b_t = cades::add_signature_timestamp(&b_b, &token).unwrap();
+    assert!(b_t.len() > b_b.len());
+    assert_eq!(
+        signet_pki::cms::signature_value(&b_t).unwrap(),
+        signet_pki::cms::signature_value(&b_b).unwrap(),
+        "the signature is unchanged"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root_pem = pem(d, "root.pem", &root);
+    let tsa_root_pem = pem(d, "tsa-root.pem", &tsa_root);
+    let data_file = d.join("data.bin");
+    std::fs::write(&data_file, &data).unwrap();
+    let bt_file = d.join("bt.p7s");
+    std::fs::write(&bt_file, &b_t).unwrap();
+    let (ok, text) = openssl(&[
+        "cms",
+        "-verify",
+        "-cades",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        bt_file.to_str().unwrap(),
+        "-content",
+        data_file.to_str().unwrap(),
+        "-CAfile",
+        root_pem.to_str().unwrap(),
+        "-purpose",
+        "any",
+        "-out",
+        "/dev/null",
+        "-attime",
+        "1790000000",
+    ]);
+    assert!(ok, "{text}");
+    let (_, printed) =
+        openssl(&["cms", "-cmsout", "-print", "-inform", "DER", "-in", bt_file.to_str().unwrap()]);
+    assert!(
+        printed.contains("unsignedAttrs") && printed.contains("id-smime-aa-timeStampToken"),
+        "{printed}"
+    );
+
+    let token_file = d.join("token.tst");
+    std::fs::write(&token_file, &token).unwrap();
+    let hex: String = imprint.iter().map(|b| format!("{b:02x}")).collect();
+    let (ok, text) = openssl(&[
+        "ts",
+        "-verify",
+        "-digest",
+        &hex,
+        "-in",
+        token_file.to_str().unwrap(),
+        "-token_in",
+        "-CAfile",
+        tsa_root_pem.to_str().unwrap(),
+        "-attime",
+        "1790000010",
+    ]);
+    assert!(ok && text.contains("Verification: OK"), "{text}");
+    // The token does not cover another signature value.
+    let other: String = "00".repeat(32);
+    let (ok, _) = openssl(&[
+        "ts",
+        "-verify",
+        "-digest",
+        &other,
+        "-in",
+        token_file.to_str().unwrap(),
+        "-token_in",
+        "-CAfile",
+        tsa_root_pem.to_str().unwrap(),
+        "-attime",
+        "1790000010",
+    ]);
+    assert!(!ok);
+    // pyHanko's CMS validation (the peer) accepts the B-T signature and its time-stamp.
+    if let Some(python) = peers_python() {
+        let der = |name: &str, bytes: &[u8]| {
+            let p = d.join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        let (root_der, tsa_root_der) = (der("root.der", &root), der("tsa-root.der", &tsa_root));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/cades_validate.py");
+        let out = Command::new(python)
+            .arg(script)
+            .args([&data_file, &bt_file, &root_der, &tsa_root_der])
+            .arg("1790000010")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(
+            (v["intact"].as_bool(), v["valid"].as_bool(), v["trusted"].as_bool()),
+            (Some(true), Some(true), Some(true)),
+            "{v}"
+        );
+        let ts = &v["timestamp"];
+        assert_eq!(
+            (ts["intact"].as_bool(), ts["valid"].as_bool(), ts["trusted"].as_bool()),
+            (Some(true), Some(true), Some(true)),
+            "{v}"
+        );
+    }
+    // Garbage is not a CMS signature to extend.
+    assert!(cades::add_signature_timestamp(b"junk", &token).is_err());
+}
+
+/// The Python of the peers' virtual environment (pyHanko), if installed. Required when
+/// `SIGNET_REQUIRE_PEERS=1` (the project's test script).
+fn peers_python() -> Option<std::path::PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-peers/bin/python");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("SIGNET_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "SIGNET_REQUIRE_PEERS=1 but {} is missing",
+        p.display()
+    );
+    eprintln!("skipped the pyHanko check: no peers venv at {}", p.display());
+    None
+}

@@ -71,6 +71,9 @@ pub enum PkiError {
     /// A URL cannot be written as an IA5String `uniformResourceIdentifier`.
     #[error("invalid URL `{0}`: it must be non-empty ASCII")]
     InvalidUrl(String),
+    /// Bytes that should be a CMS signature are not one Signet can extend.
+    #[error("invalid CMS signature: {0}")]
+    InvalidCms(String),
     /// A profile's content (policies, QC statements) cannot be encoded or does not fit the
     /// certificate's profile.
     #[error("invalid certificate content: {0}")]

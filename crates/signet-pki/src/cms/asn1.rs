@@ -102,6 +102,8 @@ pub struct SignerInfo {
     pub signed_attrs: Option<SetOfVec<Attribute>>,
     pub signature_algorithm: AlgorithmIdentifierOwned,
     pub signature: OctetString,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub unsigned_attrs: Option<SetOfVec<Attribute>>,
 }
 
 /// RFC 5652 §10.2.4:

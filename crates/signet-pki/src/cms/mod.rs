@@ -13,4 +13,7 @@
 pub mod asn1;
 mod signed_data;
 
-pub use signed_data::{signed_data, SignedAttributes, SignedDataParts, ID_DATA, ID_SIGNING_TIME};
+pub use signed_data::{
+    add_unsigned_attribute, signature_value, signed_data, SignedAttributes, SignedDataParts,
+    ID_DATA, ID_SIGNING_TIME,
+};

@@ -110,6 +110,7 @@ pub fn signed_data(parts: &SignedDataParts<'_>) -> Result<Vec<u8>, PkiError> {
         signed_attrs: Some(parts.signed_attributes.set.clone()),
         signature_algorithm: signature_algorithm_identifier(parts.algorithm)?,
         signature: octets(parts.signature)?,
+        unsigned_attrs: None,
     };
     let certificates = if parts.certificates.is_empty() {
         None
@@ -160,4 +161,57 @@ fn attribute<T: der::EncodeValue + der::Tagged>(
 
 fn octets(bytes: &[u8]) -> Result<OctetString, PkiError> {
     OctetString::new(bytes).map_err(PkiError::encoding("OCTET STRING"))
+}
+
+/// The first SignerInfo of a DER `ContentInfo` holding a SignedData, with the SignedData.
+fn first_signer(content_info: &[u8]) -> Result<(SignedData, SignerInfo), PkiError> {
+    let bad = |what: &str| PkiError::InvalidCms(what.to_owned());
+    let ci = ContentInfo::from_der(content_info).map_err(|e| bad(&format!("ContentInfo: {e}")))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(bad("not a SignedData"));
+    }
+    let sd: SignedData = ci.content.decode_as().map_err(|e| bad(&format!("SignedData: {e}")))?;
+    let first = sd.signer_infos.iter().next().ok_or_else(|| bad("no SignerInfo"))?;
+    let si: SignerInfo = first.decode_as().map_err(|e| bad(&format!("SignerInfo: {e}")))?;
+    if sd.signer_infos.len() != 1 {
+        return Err(bad("more than one SignerInfo"));
+    }
+    Ok((sd, si))
+}
+
+/// The signature value of the (only) signer of a CMS signature: what a signature
+/// time-stamp covers (RFC 3161 Appendix A, ETSI EN 319 122-1 §5.3).
+pub fn signature_value(content_info: &[u8]) -> Result<Vec<u8>, PkiError> {
+    Ok(first_signer(content_info)?.1.signature.as_bytes().to_vec())
+}
+
+/// Adds an unsigned attribute (`oid`, one DER value) to the only signer of a CMS
+/// signature and returns the new DER. Everything signed is kept byte for byte: the
+/// signed attributes are re-encoded from their DER, which is canonical.
+pub fn add_unsigned_attribute(
+    content_info: &[u8],
+    oid: ObjectIdentifier,
+    value_der: &[u8],
+) -> Result<Vec<u8>, PkiError> {
+    let (mut sd, mut si) = first_signer(content_info)?;
+    let value = Any::from_der(value_der)
+        .map_err(|e| PkiError::InvalidCms(format!("attribute value: {e}")))?;
+    let attr = Attribute {
+        oid,
+        values: SetOfVec::from_iter([value]).map_err(PkiError::encoding("attribute values"))?,
+    };
+    let mut attrs: Vec<Attribute> =
+        si.unsigned_attrs.take().map(|s| s.into_vec()).unwrap_or_default();
+    attrs.push(attr);
+    si.unsigned_attrs =
+        Some(SetOfVec::from_iter(attrs).map_err(PkiError::encoding("UnsignedAttributes"))?);
+    sd.signer_infos =
+        SetOfVec::from_iter([Any::encode_from(&si).map_err(PkiError::encoding("SignerInfo"))?])
+            .map_err(PkiError::encoding("SignerInfos"))?;
+    ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(&sd).map_err(PkiError::encoding("SignedData"))?,
+    }
+    .to_der()
+    .map_err(PkiError::encoding("ContentInfo"))
 }
