@@ -164,6 +164,19 @@ pub fn add_signature_timestamp(signature: &[u8], token: &[u8]) -> Result<Vec<u8>
     Ok(signet_pki::cms::add_unsigned_attribute(signature, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, token)?)
 }
 
+/// Makes a B-T signature a B-LT one (EN 319 122-1 §5.5, EN 319 122-2 §6.3 "CAdES-B-LT"):
+/// the certificates of the signer's and the time-stamps' chains go into
+/// `SignedData.certificates`, their CRLs and OCSP responses into `SignedData.crls` (OCSP
+/// as `id-ri-ocsp-response`, RFC 5940). The signature and its attributes are untouched.
+pub fn add_validation_data(
+    signature: &[u8],
+    certificates: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    ocsp_responses: &[Vec<u8>],
+) -> Result<Vec<u8>, AdesError> {
+    Ok(signet_pki::cms::add_validation_data(signature, certificates, crls, ocsp_responses)?)
+}
+
 impl CadesRequest<'_> {
     /// Detached or enveloping, by whether the content is given.
     pub fn packaging(&self) -> Packaging {

@@ -42,6 +42,12 @@ impl Key {
 
 /// A root CA (EC P-256) and a natural person's certificate for `key`.
 fn certificates(module: &SoftModule, key: &Key) -> (Vec<u8>, Vec<u8>) {
+    let (root, leaf, _) = certificates_with_ca(module, key);
+    (root, leaf)
+}
+
+/// The same, with the root's key (to issue CRLs).
+fn certificates_with_ca(module: &SoftModule, key: &Key) -> (Vec<u8>, Vec<u8>, Key) {
     let ca = Key::new(module, KeyAlgorithm::EcP256, "ca");
     let urls = PkiUrls::new("https://signet.example.org/");
     let ca_signer = ca.signer(module, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256));
@@ -84,7 +90,7 @@ fn certificates(module: &SoftModule, key: &Key) -> (Vec<u8>, Vec<u8>) {
         &ca_signer,
     )
     .unwrap();
-    (root, leaf)
+    (root, leaf, ca)
 }
 
 fn pem(dir: &Path, name: &str, der: &[u8]) -> std::path::PathBuf {
@@ -458,4 +464,118 @@ fn peers_python() -> Option<std::path::PathBuf> {
     );
     eprintln!("skipped the pyHanko check: no peers venv at {}", p.display());
     None
+}
+
+/// B-LT: CRLs and OCSP responses travel inside the signature, where OpenSSL finds them:
+/// `-crl_check` passes with the embedded CRL alone, fails without it, and fails once the
+/// embedded CRL lists the signer as revoked.
+#[test]
+fn validation_data_is_embedded_where_verifiers_find_it() {
+    use signet_pki::crl::{issue_crl, CrlParams, RevocationReason, RevokedEntry};
+    let module = SoftModule::from_master_key(&[7u8; 32]).unwrap();
+    let key = Key::new(&module, KeyAlgorithm::EcP256, "signer");
+    let (root, leaf, ca) = certificates_with_ca(&module, &key);
+    let ca_signer = ca.signer(&module, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256));
+    let sig = SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256);
+    let data = b"B-LT content".to_vec();
+    let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, &data);
+    let req = CadesRequest {
+        content_digest: &digest,
+        content: None,
+        algorithm: sig,
+        signer_certificate: &leaf,
+        chain: &[],
+        signing_time: NOW,
+    };
+    let b_b = cades::sign(&req, &key.signer(&module, sig)).unwrap();
+    let crl = |number: u64, revoked: &[RevokedEntry]| {
+        issue_crl(
+            &CrlParams {
+                issuer_certificate: &root,
+                this_update: NOW - 60,
+                next_update: NOW + 86_400,
+                crl_number: number,
+                revoked,
+            },
+            &ca_signer,
+        )
+        .unwrap()
+    };
+    let good_crl = crl(1, &[]);
+    let ocsp = signet_pki::ocsp::response_error(signet_pki::ocsp::OcspErrorStatus::TryLater);
+    let b_lt = cades::add_validation_data(
+        &b_b,
+        std::slice::from_ref(&root),
+        std::slice::from_ref(&good_crl),
+        std::slice::from_ref(&ocsp),
+    )
+    .unwrap();
+    // Adding the same material again changes nothing.
+    assert_eq!(
+        cades::add_validation_data(&b_lt, &[root.clone()], &[good_crl], &[ocsp]).unwrap(),
+        b_lt
+    );
+    assert_eq!(
+        signet_pki::cms::signature_value(&b_lt).unwrap(),
+        signet_pki::cms::signature_value(&b_b).unwrap()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root_pem = pem(d, "root.pem", &root);
+    let data_file = d.join("data.bin");
+    std::fs::write(&data_file, &data).unwrap();
+    let verify = |sig_der: &[u8]| {
+        let f = d.join("sig.p7s");
+        std::fs::write(&f, sig_der).unwrap();
+        openssl(&[
+            "cms",
+            "-verify",
+            "-cades",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            f.to_str().unwrap(),
+            "-content",
+            data_file.to_str().unwrap(),
+            "-CAfile",
+            root_pem.to_str().unwrap(),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+            "-attime",
+            "1790000000",
+            "-crl_check",
+        ])
+    };
+    let (ok, text) = verify(&b_b);
+    assert!(!ok, "without a CRL, -crl_check cannot pass: {text}");
+    let (ok, text) = verify(&b_lt);
+    assert!(ok && text.contains("Verification successful"), "{text}");
+    let f = d.join("lt.p7s");
+    std::fs::write(&f, &b_lt).unwrap();
+    let (_, printed) =
+        openssl(&["cms", "-cmsout", "-print", "-inform", "DER", "-in", f.to_str().unwrap()]);
+    assert!(printed.contains("1.3.6.1.5.5.7.16.2") || printed.contains("ocsp"), "{printed}");
+
+    let serial = signet_pki::parse_certificate(&leaf).unwrap().serial_hex;
+    let serial = (0..serial.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&serial[i..i + 2], 16).unwrap())
+        .collect();
+    let revoked_crl = crl(
+        2,
+        &[RevokedEntry {
+            serial,
+            revoked_at: NOW - 30,
+            reason: Some(RevocationReason::KeyCompromise),
+        }],
+    );
+    let revoked = cades::add_validation_data(&b_b, &[], &[revoked_crl], &[]).unwrap();
+    let (ok, text) = verify(&revoked);
+    assert!(!ok && text.contains("revoked"), "{text}");
+    assert!(cades::add_validation_data(&b_b, &[b"junk".to_vec()], &[], &[]).is_err());
+    assert!(cades::add_validation_data(&b_b, &[], &[b"junk".to_vec()], &[]).is_err());
 }

@@ -163,3 +163,16 @@ pub struct IssuerSerial {
     pub issuer: Vec<GeneralName>,
     pub serial_number: SerialNumber,
 }
+
+/// RFC 5652 §10.2.1:
+///
+/// ```text
+/// OtherRevocationInfoFormat ::= SEQUENCE {
+///   otherRevInfoFormat OBJECT IDENTIFIER,
+///   otherRevInfo ANY DEFINED BY otherRevInfoFormat }
+/// ```
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct OtherRevocationInfoFormat {
+    pub other_rev_info_format: ObjectIdentifier,
+    pub other_rev_info: Any,
+}

@@ -14,6 +14,6 @@ pub mod asn1;
 mod signed_data;
 
 pub use signed_data::{
-    add_unsigned_attribute, signature_value, signed_data, SignedAttributes, SignedDataParts,
-    ID_DATA, ID_SIGNING_TIME,
+    add_unsigned_attribute, add_validation_data, signature_value, signed_data, SignedAttributes,
+    SignedDataParts, ID_DATA, ID_RI_OCSP_RESPONSE, ID_SIGNING_TIME,
 };

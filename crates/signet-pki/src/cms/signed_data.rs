@@ -215,3 +215,75 @@ pub fn add_unsigned_attribute(
     .to_der()
     .map_err(PkiError::encoding("ContentInfo"))
 }
+
+/// `id-ri-ocsp-response` (RFC 5940 §4): an OCSPResponse as other revocation information.
+pub const ID_RI_OCSP_RESPONSE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+
+/// Adds validation material to a CMS signature (RFC 5652 §5.1 `certificates` and `crls`;
+/// RFC 5940 §4 for OCSP responses as `[1] OtherRevocationInfoFormat`): certificates
+/// (DER), CRLs (DER `CertificateList`) and OCSP responses (DER `OCSPResponse`). What is
+/// already there is kept and nothing is added twice; the signer info is untouched.
+pub fn add_validation_data(
+    content_info: &[u8],
+    certificates: &[Vec<u8>],
+    crls: &[Vec<u8>],
+    ocsp_responses: &[Vec<u8>],
+) -> Result<Vec<u8>, PkiError> {
+    let bad = |what: &str| PkiError::InvalidCms(what.to_owned());
+    let ci = ContentInfo::from_der(content_info).map_err(|e| bad(&format!("ContentInfo: {e}")))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(bad("not a SignedData"));
+    }
+    let mut sd: SignedData =
+        ci.content.decode_as().map_err(|e| bad(&format!("SignedData: {e}")))?;
+
+    let mut certs: Vec<Any> = sd.certificates.take().map(|s| s.into_vec()).unwrap_or_default();
+    for der in certificates {
+        Certificate::from_der(der).map_err(PkiError::certificate)?;
+        let any = Any::from_der(der).map_err(|e| bad(&format!("certificate: {e}")))?;
+        if !certs.contains(&any) {
+            certs.push(any);
+        }
+    }
+    let mut revocation: Vec<Any> = sd.crls.take().map(|s| s.into_vec()).unwrap_or_default();
+    for der in crls {
+        <x509_cert::crl::CertificateList>::from_der(der)
+            .map_err(|e| PkiError::InvalidCms(format!("CRL: {e}")))?;
+        let any = Any::from_der(der).map_err(|e| bad(&format!("CRL: {e}")))?;
+        if !revocation.contains(&any) {
+            revocation.push(any);
+        }
+    }
+    for der in ocsp_responses {
+        let response = Any::from_der(der).map_err(|e| bad(&format!("OCSP response: {e}")))?;
+        // OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY },
+        // sent as [1] IMPLICIT: the SEQUENCE's tag becomes context-specific, constructed, 1.
+        let mut other = super::asn1::OtherRevocationInfoFormat {
+            other_rev_info_format: ID_RI_OCSP_RESPONSE,
+            other_rev_info: response,
+        }
+        .to_der()
+        .map_err(PkiError::encoding("OtherRevocationInfoFormat"))?;
+        other[0] = 0xA1;
+        let any = Any::from_der(&other).map_err(|e| bad(&format!("OCSP response: {e}")))?;
+        if !revocation.contains(&any) {
+            revocation.push(any);
+        }
+    }
+    if !certs.is_empty() {
+        sd.certificates =
+            Some(SetOfVec::from_iter(certs).map_err(PkiError::encoding("CertificateSet"))?);
+    }
+    if !revocation.is_empty() {
+        sd.crls = Some(
+            SetOfVec::from_iter(revocation).map_err(PkiError::encoding("RevocationInfoChoices"))?,
+        );
+    }
+    ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(&sd).map_err(PkiError::encoding("SignedData"))?,
+    }
+    .to_der()
+    .map_err(PkiError::encoding("ContentInfo"))
+}
