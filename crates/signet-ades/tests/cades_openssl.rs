@@ -512,7 +512,8 @@ fn validation_data_is_embedded_where_verifiers_find_it() {
     .unwrap();
     // Adding the same material again changes nothing.
     assert_eq!(
-        cades::add_validation_data(&b_lt, &[root.clone()], &[good_crl], &[ocsp]).unwrap(),
+        cades::add_validation_data(&b_lt, std::slice::from_ref(&root), &[good_crl], &[ocsp])
+            .unwrap(),
         b_lt
     );
     assert_eq!(
