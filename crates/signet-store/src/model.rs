@@ -304,6 +304,40 @@ pub struct Consent {
     pub accepted_at: i64,
 }
 
+/// A prepared document signature waiting for the signer's authorisation (two-step
+/// document signing, migration 0007).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentTransaction {
+    /// Transaction id.
+    pub id: String,
+    /// The signer.
+    pub user_id: String,
+    /// The credential that will sign.
+    pub credential_id: String,
+    /// The client that prepared it, if a service token did.
+    pub client_id: Option<String>,
+    /// `cades` (later `pades`, `xades`).
+    pub format: String,
+    /// `B-B`, `B-T`, `B-LT`.
+    pub level: String,
+    /// Signature algorithm name.
+    pub sign_algorithm: String,
+    /// DER signed attributes (what the DTBS/R is the digest of).
+    pub signed_attributes: Vec<u8>,
+    /// The signer's certificate chain at preparation (concatenated DER, signer first).
+    pub certificates: Vec<u8>,
+    /// The content, for an enveloping signature.
+    pub content: Option<Vec<u8>>,
+    /// The digest the signer authorises.
+    pub dtbsr: Vec<u8>,
+    /// Creation, unix seconds.
+    pub created_at: i64,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Completion, unix seconds.
+    pub completed_at: Option<i64>,
+}
+
 /// A new credential: the same fields as the record it becomes.
 pub type NewCredential = Credential;
 

@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Consent, Credential, CredentialStatus, Group, IssuedCertificate,
-    NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad,
-    ServiceKey, StoredCrl, Token, User,
+    CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
+    Group, IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser,
+    PinState, Sad, ServiceKey, StoredCrl, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -177,6 +177,19 @@ pub trait Store: Send + Sync {
         now: i64,
         limit: i64,
     ) -> Result<Vec<String>, StoreError>;
+
+    /// Stores a prepared document signature.
+    async fn insert_document_transaction(&self, t: &DocumentTransaction) -> Result<(), StoreError>;
+
+    /// A prepared document signature by id.
+    async fn document_transaction(
+        &self,
+        id: &str,
+    ) -> Result<Option<DocumentTransaction>, StoreError>;
+
+    /// Marks a prepared document signature completed, if it is neither completed nor
+    /// expired at `now`; of concurrent callers exactly one gets `true`.
+    async fn complete_document_transaction(&self, id: &str, now: i64) -> Result<bool, StoreError>;
 
     /// The policy-document acceptances recorded for a credential, oldest first.
     async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError>;

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::{id, issued, new_ca, new_client, new_credential, new_group, new_user, TestDb};
 use signet_store::{
-    CertificateStatus, Consent, CredentialStatus, SqlStore, Store, StoreError, EMBEDDED_CONNECTOR,
+    CertificateStatus, Consent, CredentialStatus, DocumentTransaction, SqlStore, Store, StoreError,
+    EMBEDDED_CONNECTOR,
 };
 
 backend_tests!(
@@ -25,6 +26,7 @@ backend_tests!(
     set_pin_and_reset,
     key_lifecycle,
     concurrent_key_destruction_has_one_winner,
+    document_transactions_complete_once_before_expiry,
 );
 
 async fn migrations_apply_and_reapply(db: &TestDb) {
@@ -494,4 +496,44 @@ async fn concurrent_key_destruction_has_one_winner(db: &TestDb) {
         winners += usize::from(t.await.unwrap());
     }
     assert_eq!(winners, 1);
+}
+
+/// A prepared document signature completes once, and never after its expiry.
+async fn document_transactions_complete_once_before_expiry(db: &TestDb) {
+    let s = &db.store;
+    let g = s.create_group(new_group("g")).await.unwrap();
+    let u = s.create_user(new_user(&g.id, "ada")).await.unwrap();
+    s.insert_ca(new_ca("issuing", None)).await.unwrap();
+    let cred_id = id();
+    s.create_credential(new_credential(&u.id, &cred_id), issued("01", "issuing", Some(&cred_id)))
+        .await
+        .unwrap();
+    let t = DocumentTransaction {
+        id: id(),
+        user_id: u.id.clone(),
+        credential_id: cred_id.clone(),
+        client_id: None,
+        format: "cades".into(),
+        level: "B-T".into(),
+        sign_algorithm: "ECDSA-SHA256".into(),
+        signed_attributes: vec![0x31, 0x00],
+        certificates: vec![0x30, 0x00],
+        content: Some(b"doc".to_vec()),
+        dtbsr: vec![7; 32],
+        created_at: 1_700_000_000,
+        expires_at: 1_700_000_300,
+        completed_at: None,
+    };
+    s.insert_document_transaction(&t).await.unwrap();
+    assert_eq!(s.document_transaction(&t.id).await.unwrap(), Some(t.clone()));
+    assert_eq!(s.document_transaction("missing").await.unwrap(), None);
+    assert!(!s.complete_document_transaction(&t.id, 1_700_000_300).await.unwrap(), "expired");
+    assert!(s.complete_document_transaction(&t.id, 1_700_000_100).await.unwrap());
+    assert!(!s.complete_document_transaction(&t.id, 1_700_000_101).await.unwrap(), "once");
+    let read = s.document_transaction(&t.id).await.unwrap().unwrap();
+    assert_eq!(read.completed_at, Some(1_700_000_100));
+    let mut other = t.clone();
+    other.id = id();
+    other.credential_id = "missing".into();
+    assert!(s.insert_document_transaction(&other).await.is_err());
 }

@@ -11,6 +11,7 @@ mod certificates;
 mod clients;
 mod credentials;
 mod crls;
+mod documents;
 mod errors;
 mod groups;
 mod sads;

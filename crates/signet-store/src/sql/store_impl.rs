@@ -4,15 +4,15 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, crls, groups, sads, service_keys, tokens,
-    users, SqlStore,
+    audit, cas, certificates, clients, credentials, crls, documents, groups, sads, service_keys,
+    tokens, users, SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Consent, Credential, CredentialStatus, Group, IssuedCertificate,
-    NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey, StoredCrl,
-    Token, User,
+    CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
+    Group, IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, Sad,
+    ServiceKey, StoredCrl, Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -173,6 +173,21 @@ impl Store for SqlStore {
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
         credentials::expired_one_shot(&self.pool, now, limit).await
+    }
+
+    async fn insert_document_transaction(&self, t: &DocumentTransaction) -> Result<(), StoreError> {
+        documents::insert(&self.pool, t).await
+    }
+
+    async fn document_transaction(
+        &self,
+        id: &str,
+    ) -> Result<Option<DocumentTransaction>, StoreError> {
+        documents::by_id(&self.pool, id).await
+    }
+
+    async fn complete_document_transaction(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        documents::complete(&self.pool, id, now).await
     }
 
     async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError> {
