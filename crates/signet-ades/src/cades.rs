@@ -65,6 +65,37 @@ impl Prepared {
     pub fn algorithm(&self) -> SignatureAlgorithm {
         self.algorithm
     }
+
+    /// The DER signed attributes, to keep between the two steps.
+    pub fn signed_attributes_der(&self) -> Result<Vec<u8>, AdesError> {
+        Ok(self.attributes.to_be_signed()?)
+    }
+
+    /// The content of an enveloping signature.
+    pub fn content(&self) -> Option<&[u8]> {
+        self.content.as_deref()
+    }
+
+    /// A prepared signature restored from what was kept between the two steps (another
+    /// node may complete it): the digest to sign is computed again from the attributes.
+    pub fn restore(
+        signed_attributes_der: &[u8],
+        algorithm: SignatureAlgorithm,
+        signer_certificate: &[u8],
+        chain: &[Vec<u8>],
+        content: Option<&[u8]>,
+    ) -> Result<Prepared, AdesError> {
+        let attributes = SignedAttributes::from_der(signed_attributes_der)?;
+        let to_sign = attributes.digest(algorithm.hash())?;
+        Ok(Prepared {
+            attributes,
+            algorithm,
+            signer_certificate: signer_certificate.to_vec(),
+            chain: chain.to_vec(),
+            content: content.map(<[u8]>::to_vec),
+            to_sign,
+        })
+    }
 }
 
 /// Builds the signed attributes and the digest to sign.

@@ -11,6 +11,7 @@ mod connector;
 mod credentials;
 mod csc;
 mod demo;
+mod documents;
 mod enrollment;
 mod error;
 mod keys;
@@ -29,11 +30,14 @@ pub use cmp_connector::{CmpProtection, CmpSettings};
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
+pub use documents::{
+    Level, PrepareDocument, PreparedDocument, SignedDocument, MAX_ENVELOPED_BYTES,
+};
 pub use enrollment::Rekey;
 pub use error::EngineError;
 pub use keys::MAX_MULTISIGN;
 pub use keys::{AcceptedDocument, CertificateView, KeyRequest, KeyView};
-pub use one_shot::{OneShotError, OneShotIssued, OneShotRequest, MAX_ONE_SHOT_HASHES};
+pub use one_shot::{OneShotIssued, OneShotRequest, SigningError, MAX_ONE_SHOT_HASHES};
 pub use profiles::{
     CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
 };

@@ -50,10 +50,10 @@ pub struct OneShotIssued {
     pub key_expires_at: i64,
 }
 
-/// Why a one-shot request failed: before the SAM (policy, profile, CA) or in it
-/// (authentication).
+/// Why a signing use case failed (one-shot credentials, document signing): before the
+/// SAM (policy, profile, CA, input) or in it (authentication, SAD).
 #[derive(Debug, thiserror::Error)]
-pub enum OneShotError {
+pub enum SigningError {
     /// A use-case error.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -62,13 +62,13 @@ pub enum OneShotError {
     Sam(#[from] SamError),
 }
 
-impl From<signet_store::StoreError> for OneShotError {
+impl From<signet_store::StoreError> for SigningError {
     fn from(e: signet_store::StoreError) -> Self {
         Self::Engine(e.into())
     }
 }
 
-impl From<signet_pki::PkiError> for OneShotError {
+impl From<signet_pki::PkiError> for SigningError {
     fn from(e: signet_pki::PkiError) -> Self {
         Self::Engine(e.into())
     }
@@ -82,7 +82,7 @@ impl Engine {
         caller: &Caller,
         username: Option<&str>,
         req: OneShotRequest,
-    ) -> Result<OneShotIssued, OneShotError> {
+    ) -> Result<OneShotIssued, SigningError> {
         const KIND: &str = "one_shot.create";
         if req.hashes.is_empty() || req.hashes.len() > MAX_ONE_SHOT_HASHES {
             return Err(EngineError::InvalidInput(format!(

@@ -62,6 +62,13 @@ impl SignedAttributes {
         Ok(Self { set })
     }
 
+    /// Reads attributes back from [`SignedAttributes::to_be_signed`]'s DER.
+    pub fn from_der(der: &[u8]) -> Result<Self, PkiError> {
+        let set = SetOfVec::<Attribute>::from_der(der)
+            .map_err(|e| PkiError::InvalidCms(format!("signed attributes: {e}")))?;
+        Ok(Self { set })
+    }
+
     /// The DER of the attributes with the SET OF tag: what is hashed and signed (RFC 5652
     /// §5.4: "the complete DER encoding of the SignedAttrs value … [with] an EXPLICIT SET
     /// OF tag", not the [0] IMPLICIT tag it is sent with).

@@ -8,14 +8,15 @@ use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use signet_engine::Engine;
 
-/// A JSON body of type `T`; an empty body reads as `{}`.
+/// A JSON body of type `T` of at most `LIMIT` bytes; an empty body reads as `{}`.
+/// Larger bodies get 413 `payload_too_large`.
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T, const LIMIT: usize = DEFAULT_LIMIT>(pub T);
 
-/// Largest request body the API reads (64 KiB: a hundred SHA-512 hashes fit many times).
-const LIMIT: usize = 64 * 1024;
+/// Largest request body most routes read (64 KiB: a hundred SHA-512 hashes fit many times).
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
-impl<T: DeserializeOwned> FromRequest<Engine> for ApiJson<T> {
+impl<T: DeserializeOwned, const LIMIT: usize> FromRequest<Engine> for ApiJson<T, LIMIT> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Engine) -> Result<Self, ApiError> {
@@ -27,11 +28,22 @@ impl<T: DeserializeOwned> FromRequest<Engine> for ApiJson<T> {
         if !json_type {
             return Err(ApiError::invalid_request("The request body must be application/json"));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::invalid_request("The request body could not be read"))?;
+        let too_large = || {
+            ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("The request body is larger than {LIMIT} bytes"),
+            )
+        };
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::invalid_request("The request body could not be read")
+            }
+        })?;
         if bytes.len() > LIMIT {
-            return Err(ApiError::invalid_request("The request body is too large"));
+            return Err(too_large());
         }
         let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         let de = &mut serde_json::Deserializer::from_slice(text);

@@ -5,7 +5,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use signet_engine::{EngineError, OneShotError, TokenRefusal};
+use signet_engine::{EngineError, SigningError, TokenRefusal};
 
 /// An error answer of the REST API.
 #[derive(Debug)]
@@ -82,12 +82,12 @@ impl From<EngineError> for ApiError {
     }
 }
 
-impl From<OneShotError> for ApiError {
-    fn from(e: OneShotError) -> Self {
+impl From<SigningError> for ApiError {
+    fn from(e: SigningError) -> Self {
         match e {
-            OneShotError::Engine(e) => e.into(),
+            SigningError::Engine(e) => e.into(),
             // The SAM's refusals have their CSC wording and codes (invalid_pin, …).
-            OneShotError::Sam(e) => {
+            SigningError::Sam(e) => {
                 let csc = crate::csc::error::CscError::from(e);
                 Self {
                     status: csc.status(),

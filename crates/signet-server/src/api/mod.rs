@@ -7,9 +7,11 @@
 //! | Identity Management | `GET /policy-documents`, `POST/GET /keys`, `GET/DELETE /keys/{id}` |
 //! | Enrollment | `POST /keys/{id}/certificate`, `…/certificate/renew`, `…/certificate/revoke` |
 //! | One-shot signing | `POST /one-shot` (then CSC `signatures/signHash`) |
+//! | Document Signature | `POST /documents/prepare`, `POST /documents/complete` |
 
 mod body;
 mod caller;
+mod documents;
 mod enrollment;
 pub(crate) mod error;
 mod keys;
@@ -30,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         keys::documents, keys::create, keys::list, keys::show, keys::delete,
         enrollment::issue, enrollment::renew, enrollment::revoke,
         one_shot::create,
+        documents::prepare, documents::complete,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -37,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         (name = "identity", description = "Identity Management: signing keys"),
         (name = "enrollment", description = "Enrollment: certificates through the group's CA"),
         (name = "signing", description = "One-shot credentials"),
+        (name = "documents", description = "Document Signature API (two steps; CAdES)"),
     )
 )]
 #[derive(Debug)]
@@ -69,4 +73,10 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/api/v1/keys/{key_id}/certificate/renew", post(enrollment::renew))
         .route("/api/v1/keys/{key_id}/certificate/revoke", post(enrollment::revoke))
         .route("/api/v1/one-shot", post(one_shot::create))
+        .route(
+            "/api/v1/documents/prepare",
+            post(documents::prepare)
+                .layer(axum::extract::DefaultBodyLimit::max(documents::PREPARE_LIMIT)),
+        )
+        .route("/api/v1/documents/complete", post(documents::complete))
 }

@@ -1,0 +1,186 @@
+//! Document Signature API, two steps (CAdES for now): prepare → the DTBS/R digest to
+//! authorise with CSC `credentials/authorize` → complete with the SAD.
+
+use super::body::ApiJson;
+use super::caller::ApiCaller;
+use super::error::{ApiError, ErrorBody};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use signet_engine::{Engine, Level, PrepareDocument, MAX_ENVELOPED_BYTES};
+use signet_types::HashAlgorithm;
+use utoipa::ToSchema;
+
+/// The largest prepare body: an enveloped document of [`MAX_ENVELOPED_BYTES`] in base64,
+/// and the rest of the request.
+pub const PREPARE_LIMIT: usize = MAX_ENVELOPED_BYTES / 3 * 4 + 64 * 1024;
+
+/// `POST /api/v1/documents/prepare`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareIn {
+    /// The credential that will sign.
+    #[serde(rename = "credentialID")]
+    pub credential_id: String,
+    /// `cades` (PAdES and XAdES come later).
+    #[serde(default = "cades")]
+    pub format: String,
+    /// `B-B`, `B-T` or `B-LT`.
+    pub level: String,
+    /// `detached` (default) or `enveloping`.
+    #[serde(default = "detached")]
+    pub packaging: String,
+    /// The document, base64 (needed for `enveloping`; for `detached`, only its digest is kept).
+    pub document: Option<String>,
+    /// Or, for `detached`, the document's digest, base64, with the signature algorithm's hash.
+    #[serde(rename = "documentDigest")]
+    pub document_digest: Option<String>,
+    /// CSC `signAlgo` OID (default: the credential's first algorithm).
+    #[serde(rename = "signAlgo")]
+    pub sign_algo: Option<String>,
+    /// CSC `hashAlgo` OID, needed with RSASSA-PSS.
+    #[serde(rename = "hashAlgo")]
+    pub hash_algo: Option<String>,
+}
+
+fn cades() -> String {
+    "cades".into()
+}
+
+fn detached() -> String {
+    "detached".into()
+}
+
+/// What the signer must authorise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrepareOut {
+    /// Complete with this id.
+    #[serde(rename = "transactionID")]
+    pub transaction_id: String,
+    /// The DTBS/R digest, base64: authorise exactly this hash (CSC `credentials/authorize`,
+    /// `numSignatures` 1).
+    pub hashes: Vec<String>,
+    /// Its hash algorithm OID.
+    #[serde(rename = "hashAlgo")]
+    pub hash_algo: String,
+    /// The signature algorithm OID.
+    #[serde(rename = "signAlgo")]
+    pub sign_algo: String,
+    /// Seconds until the transaction expires.
+    #[serde(rename = "expiresIn")]
+    pub expires_in: i64,
+}
+
+/// `POST /api/v1/documents/complete`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteIn {
+    /// From prepare.
+    #[serde(rename = "transactionID")]
+    pub transaction_id: String,
+    /// The SAD for the DTBS/R.
+    #[serde(rename = "SAD")]
+    pub sad: String,
+}
+
+/// The signature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompleteOut {
+    /// The CAdES signature (DER CMS `ContentInfo`), base64.
+    pub signature: String,
+    /// Its media type.
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
+    /// `cades`.
+    pub format: String,
+    /// The level reached.
+    pub level: String,
+}
+
+fn b64(s: &str, name: &str) -> Result<Vec<u8>, ApiError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|_| ApiError::invalid_request(format!("Invalid parameter {name}: not base64")))
+}
+
+/// Prepares a signature: returns the digest the signer must authorise.
+#[utoipa::path(post, path = "/api/v1/documents/prepare", tag = "documents", request_body = PrepareIn,
+    security(("bearer" = [])),
+    responses((status = 201, body = PrepareOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+pub async fn prepare(
+    State(engine): State<Engine>,
+    super::caller::ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<PrepareIn, PREPARE_LIMIT>,
+) -> Result<(StatusCode, Json<PrepareOut>), ApiError> {
+    if body.format != "cades" {
+        return Err(ApiError::invalid_request("Invalid parameter format: only cades for now"));
+    }
+    let enveloping = match body.packaging.as_str() {
+        "detached" => false,
+        "enveloping" => true,
+        _ => {
+            return Err(ApiError::invalid_request(
+                "Invalid parameter packaging: detached or enveloping",
+            ))
+        }
+    };
+    let level: Level = body.level.parse()?;
+    let algorithm = match &body.sign_algo {
+        Some(s) => {
+            let hash = match &body.hash_algo {
+                Some(h) => Some(
+                    HashAlgorithm::from_oid_str(h)
+                        .map_err(|_| ApiError::invalid_request("Invalid parameter hashAlgo"))?,
+                ),
+                None => None,
+            };
+            Some(signet_engine::sign_algorithm(s, hash, None).map_err(ApiError::invalid_request)?)
+        }
+        None => None,
+    };
+    let req = PrepareDocument {
+        credential_id: body.credential_id,
+        level,
+        enveloping,
+        document: body.document.as_deref().map(|d| b64(d, "document")).transpose()?,
+        document_digest: body
+            .document_digest
+            .as_deref()
+            .map(|d| b64(d, "documentDigest"))
+            .transpose()?,
+        algorithm,
+    };
+    let p = engine.prepare_document(&caller, req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PrepareOut {
+            transaction_id: p.transaction_id,
+            hashes: vec![base64::engine::general_purpose::STANDARD.encode(&p.dtbsr)],
+            hash_algo: p.algorithm.hash().oid().to_string(),
+            sign_algo: p.algorithm.oid().to_string(),
+            expires_in: p.expires_in,
+        }),
+    ))
+}
+
+/// Completes a prepared signature with the SAD; returns the signature at its level.
+#[utoipa::path(post, path = "/api/v1/documents/complete", tag = "documents", request_body = CompleteIn,
+    security(("bearer" = [])),
+    responses((status = 200, body = CompleteOut), (status = 400, body = ErrorBody, description = "invalid_request (e.g. a SAD for another digest)"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "completed or expired")))]
+pub async fn complete(
+    State(engine): State<Engine>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<CompleteIn>,
+) -> Result<Json<CompleteOut>, ApiError> {
+    let signed = engine.complete_document(&caller, &body.transaction_id, &body.sad).await?;
+    Ok(Json(CompleteOut {
+        signature: base64::engine::general_purpose::STANDARD.encode(&signed.signature),
+        media_type: "application/pkcs7-signature".into(),
+        format: "cades".into(),
+        level: signed.level.as_str().into(),
+    }))
+}

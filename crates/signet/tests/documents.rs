@@ -1,0 +1,293 @@
+//! The Document Signature API's two steps end to end against `signet serve`: prepare a
+//! CAdES signature, authorise exactly its DTBS/R through CSC, complete. The results are
+//! judged by OpenSSL (`cms -verify -cades`, with `-crl_check_all` fed only by the CRLs
+//! embedded at B-LT) and by pyHanko's CMS validation (signature and time-stamp).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use base64::Engine as _;
+use common::*;
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn unb64(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("d");
+    std::fs::write(&f, data).unwrap();
+    let o = std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    o.stdout
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    server: Server,
+    token: String,
+    credential: String,
+}
+
+fn world() -> World {
+    let dir = data_dir(FAST_CONFIG);
+    let server = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    admin_json(
+        d,
+        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
+        "ada-password",
+    );
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
+    let token = login(&server.addr, "ada", "ada-password");
+    World { dir, server, token, credential: c["credential_id"].as_str().unwrap().to_owned() }
+}
+
+impl World {
+    fn api(&self, path: &str, body: Value) -> (u16, Value) {
+        http(&self.server.addr, "POST", path, Some(&self.token), Some(&body))
+    }
+
+    fn sad(&self, hash_b64: &str) -> String {
+        let (s, v, _) = post(
+            &self.server.addr,
+            "/csc/v1/credentials/authorize",
+            Some(&self.token),
+            &json!({ "credentialID": self.credential, "numSignatures": 1, "hash": [hash_b64], "PIN": "123456" }),
+        );
+        assert_eq!(s, 200, "{v}");
+        v["SAD"].as_str().unwrap().to_owned()
+    }
+
+    fn root(&self) -> std::path::PathBuf {
+        self.dir.path().join("ca/root.pem")
+    }
+}
+
+fn cms_verify(
+    root: &Path,
+    sig: &Path,
+    content: Option<&Path>,
+    out: &Path,
+    extra: &[&str],
+) -> (bool, String) {
+    let mut args = vec![
+        "cms",
+        "-verify",
+        "-cades",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        sig.to_str().unwrap(),
+        "-CAfile",
+        root.to_str().unwrap(),
+        "-purpose",
+        "any",
+        "-out",
+        out.to_str().unwrap(),
+    ];
+    if let Some(c) = content {
+        args.extend(["-content", c.to_str().unwrap()]);
+    }
+    args.extend_from_slice(extra);
+    let o = std::process::Command::new("openssl").args(&args).output().unwrap();
+    (
+        o.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+    )
+}
+
+#[test]
+fn detached_b_lt_signature_carries_its_own_validation_data() {
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = b"Contract between Ada and the Analytical Engine Company.\n".repeat(50);
+    let data_file = tmp.path().join("contract.txt");
+    std::fs::write(&data_file, &data).unwrap();
+
+    let (s, p) = w.api(
+        "/api/v1/documents/prepare",
+        json!({ "credentialID": w.credential, "level": "B-LT", "documentDigest": b64(&sha256(&data)) }),
+    );
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(
+        (p["hashAlgo"].as_str(), p["signAlgo"].as_str()),
+        (Some("2.16.840.1.101.3.4.2.1"), Some("1.2.840.10045.4.3.2"))
+    );
+    let dtbsr = p["hashes"][0].as_str().unwrap().to_owned();
+    let tx = p["transactionID"].as_str().unwrap().to_owned();
+
+    // A SAD for another digest does not complete it, and leaves it open.
+    let wrong = w.sad(&b64(&sha256(b"another document")));
+    let (s, v) = w.api("/api/v1/documents/complete", json!({ "transactionID": tx, "SAD": wrong }));
+    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+
+    let sad = w.sad(&dtbsr);
+    let (s, done) = w.api("/api/v1/documents/complete", json!({ "transactionID": tx, "SAD": sad }));
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["level"], "B-LT");
+    let sig = tmp.path().join("contract.p7s");
+    std::fs::write(&sig, unb64(done["signature"].as_str().unwrap())).unwrap();
+    // Completed once only.
+    let (s, v) = w.api("/api/v1/documents/complete", json!({ "transactionID": tx, "SAD": sad }));
+    assert_eq!((s, v["error"].as_str()), (409, Some("conflict")), "{v}");
+
+    // OpenSSL: valid, and revocation-checked for the whole chain with the embedded CRLs
+    // only (no CRL is given on the command line).
+    let out = tmp.path().join("out");
+    let (ok, text) = cms_verify(&w.root(), &sig, Some(&data_file), &out, &["-crl_check_all"]);
+    assert!(ok && text.contains("Verification successful"), "{text}");
+    let (ok, _) = cms_verify(&w.root(), &sig, Some(&w.root()), &out, &[]);
+    assert!(!ok, "another content must not verify");
+    let printed =
+        openssl(&["cms", "-cmsout", "-print", "-inform", "DER", "-in", sig.to_str().unwrap()]);
+    assert!(printed.contains("id-smime-aa-timeStampToken"), "B-T time-stamp missing");
+    assert!(
+        printed.contains("1.3.6.1.5.5.7.16.2") || printed.contains("ocsp"),
+        "OCSP responses missing"
+    );
+
+    // pyHanko's CMS validation: signature and time-stamp intact, valid, trusted.
+    if let Some(python) = peers_python() {
+        let root_der = tmp.path().join("root.der");
+        let pem = std::fs::read_to_string(w.root()).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        std::fs::write(&root_der, unb64(&body)).unwrap();
+        // The server signs on the system clock; validate at the same moment.
+        let now = String::from_utf8(
+            std::process::Command::new("date").arg("+%s").output().unwrap().stdout,
+        )
+        .unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../signet-ades/tests/peers/cades_validate.py");
+        let o = std::process::Command::new(python)
+            .arg(script)
+            .args([&data_file, &sig, &root_der, &root_der])
+            .arg(now.trim())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{text}{}", String::from_utf8_lossy(&o.stderr));
+        let v: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(
+            (v["intact"].as_bool(), v["valid"].as_bool(), v["trusted"].as_bool()),
+            (Some(true), Some(true), Some(true)),
+            "{v}"
+        );
+        let ts = &v["timestamp"];
+        assert_eq!(
+            (ts["valid"].as_bool(), ts["trusted"].as_bool()),
+            (Some(true), Some(true)),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn enveloping_b_b_signature_returns_the_document() {
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = b"%PDF-1.7 or anything else, enveloped\n".to_vec();
+    let (s, p) = w.api(
+        "/api/v1/documents/prepare",
+        json!({ "credentialID": w.credential, "level": "B-B", "packaging": "enveloping", "document": b64(&data) }),
+    );
+    assert_eq!(s, 201, "{p}");
+    let sad = w.sad(p["hashes"][0].as_str().unwrap());
+    let (s, done) = w.api(
+        "/api/v1/documents/complete",
+        json!({ "transactionID": p["transactionID"], "SAD": sad }),
+    );
+    assert_eq!(s, 200, "{done}");
+    let sig = tmp.path().join("doc.p7m");
+    std::fs::write(&sig, unb64(done["signature"].as_str().unwrap())).unwrap();
+    let out = tmp.path().join("out");
+    let (ok, text) = cms_verify(&w.root(), &sig, None, &out, &[]);
+    assert!(ok, "{text}");
+    assert_eq!(std::fs::read(&out).unwrap(), data);
+    let printed =
+        openssl(&["cms", "-cmsout", "-print", "-inform", "DER", "-in", sig.to_str().unwrap()]);
+    assert!(
+        !printed.contains("unsignedAttrs:\n        attrType"),
+        "B-B has no unsigned attributes"
+    );
+}
+
+#[test]
+fn bad_document_requests_are_refused_and_change_nothing() {
+    let w = world();
+    let cred = w.credential.clone();
+    let digest = b64(&sha256(b"x"));
+    let cases = [
+        json!({ "credentialID": cred, "level": "B-X", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-LTA", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-B", "packaging": "wrapped", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-B", "packaging": "enveloping", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-B", "documentDigest": b64(&[1; 20]) }),
+        json!({ "credentialID": cred, "level": "B-B" }),
+        json!({ "credentialID": cred, "level": "B-B", "format": "pades", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-B", "documentDigest": "!!" }),
+        json!({ "credentialID": cred, "level": "B-B", "documentDigest": digest, "signAlgo": "1.2.840.113549.1.1.11" }),
+        json!({ "credentialID": "nope", "level": "B-B", "documentDigest": digest }),
+        json!({ "credentialID": cred, "level": "B-B", "documentDigest": digest, "colour": "blue" }),
+    ];
+    for body in cases {
+        let (s, v) = w.api("/api/v1/documents/prepare", body.clone());
+        assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{body}: {v}");
+    }
+    let (s, v) = w.api(
+        "/api/v1/documents/complete",
+        json!({ "transactionID": "00000000-0000-4000-8000-000000000000", "SAD": "x" }),
+    );
+    assert_eq!((s, v["error"].as_str()), (404, Some("not_found")), "{v}");
+
+    // Another user cannot complete Ada's transaction.
+    admin_json(w.dir.path(), &["user", "create", "bob", "--password-stdin"], "bob-password");
+    let bob = login(&w.server.addr, "bob", "bob-password");
+    let (_, p) = w.api(
+        "/api/v1/documents/prepare",
+        json!({ "credentialID": cred, "level": "B-B", "documentDigest": digest }),
+    );
+    let (s, _) = http(
+        &w.server.addr,
+        "POST",
+        "/api/v1/documents/complete",
+        Some(&bob),
+        Some(&json!({ "transactionID": p["transactionID"], "SAD": "x" })),
+    );
+    assert_eq!(s, 404);
+
+    // A body over the limit is refused with 413 before it is read whole.
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.json");
+    let filler = "A".repeat(12 * 1024 * 1024);
+    std::fs::write(&big, format!("{{\"credentialID\":\"{cred}\",\"level\":\"B-B\",\"packaging\":\"enveloping\",\"document\":\"{filler}\"}}")).unwrap();
+    let o = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-H",
+            &format!("Authorization: Bearer {}", w.token),
+        ])
+        .args(["-H", "Content-Type: application/json", "--data-binary"])
+        .arg(format!("@{}", big.display()))
+        .arg(format!("http://{}/api/v1/documents/prepare", w.server.addr))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "413");
+}
