@@ -271,6 +271,12 @@ impl Engine {
         Ok(SignedDocument { signature: signed, level })
     }
 
+    /// Deletes document transactions past their expiry (with the documents they hold);
+    /// `signet serve` runs it every minute. Returns how many.
+    pub async fn sweep_document_transactions(&self) -> Result<u64, EngineError> {
+        Ok(self.store.delete_expired_document_transactions(self.clock.now()).await?)
+    }
+
     /// B-LT material from the embedded PKI: the certificates of the signer's chain and the
     /// TSA's, the CRLs of the CAs that issued them, and OCSP responses for the signer's and
     /// the TSA's certificates.

@@ -191,6 +191,10 @@ pub trait Store: Send + Sync {
     /// expired at `now`; of concurrent callers exactly one gets `true`.
     async fn complete_document_transaction(&self, id: &str, now: i64) -> Result<bool, StoreError>;
 
+    /// Deletes document transactions past their expiry (and the documents they hold);
+    /// returns how many.
+    async fn delete_expired_document_transactions(&self, now: i64) -> Result<u64, StoreError>;
+
     /// The policy-document acceptances recorded for a credential, oldest first.
     async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError>;
 

@@ -536,4 +536,8 @@ async fn document_transactions_complete_once_before_expiry(db: &TestDb) {
     other.id = id();
     other.credential_id = "missing".into();
     assert!(s.insert_document_transaction(&other).await.is_err());
+    // Expired ones are swept, documents and all.
+    assert_eq!(s.delete_expired_document_transactions(1_700_000_299).await.unwrap(), 0);
+    assert_eq!(s.delete_expired_document_transactions(1_700_000_300).await.unwrap(), 1);
+    assert_eq!(s.document_transaction(&t.id).await.unwrap(), None);
 }

@@ -67,8 +67,9 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Destroys the keys of one-shot credentials past their expiry, every minute (any node may
-/// run it: each key is destroyed by exactly one transaction).
+/// Every minute (any node may run it): destroys the keys of one-shot credentials past
+/// their expiry (each by exactly one transaction), and deletes expired document
+/// transactions with the documents they hold.
 async fn sweep_one_shot_keys(engine: signet_engine::Engine) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -77,6 +78,11 @@ async fn sweep_one_shot_keys(engine: signet_engine::Engine) {
             Ok(0) => {}
             Ok(n) => tracing::info!(destroyed = n, "one-shot keys past their expiry destroyed"),
             Err(e) => tracing::warn!(error = %e, "one-shot key sweep failed"),
+        }
+        match engine.sweep_document_transactions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "expired document transactions deleted"),
+            Err(e) => tracing::warn!(error = %e, "document transaction sweep failed"),
         }
     }
 }

@@ -67,6 +67,16 @@ pub(super) async fn complete(pool: &AnyPool, id: &str, now: i64) -> Result<bool,
     Ok(done.rows_affected() == 1)
 }
 
+/// Deletes transactions that expired before `now`, completed or not (a completed one is
+/// no longer needed; an expired one can never complete). Returns how many.
+pub(super) async fn delete_expired(pool: &AnyPool, now: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM document_transactions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 fn from_row(row: &AnyRow) -> Result<DocumentTransaction, StoreError> {
     Ok(DocumentTransaction {
         id: row.try_get("id")?,

@@ -190,6 +190,10 @@ impl Store for SqlStore {
         documents::complete(&self.pool, id, now).await
     }
 
+    async fn delete_expired_document_transactions(&self, now: i64) -> Result<u64, StoreError> {
+        documents::delete_expired(&self.pool, now).await
+    }
+
     async fn consents(&self, credential_id: &str) -> Result<Vec<Consent>, StoreError> {
         credentials::consents(&self.pool, credential_id).await
     }
