@@ -124,12 +124,7 @@ impl Engine {
         credential.profile = profile.name.clone();
         credential.lifecycle.connector = connector.name().to_owned();
 
-        let accepted = serde_json::Value::from(
-            documents
-                .iter()
-                .map(|d| serde_json::json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
-                .collect::<Vec<_>>(),
-        );
+        let accepted = crate::keys::documents_json(&documents);
         let audit = signet_store::AuditEvent {
             at: self.clock.now(),
             kind: "admin.credential.create".into(),

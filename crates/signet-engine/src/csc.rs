@@ -24,6 +24,17 @@ pub enum CertStatus {
 }
 
 impl CertStatus {
+    /// Revoked before all else, then expired (outside notBefore..notAfter) at `now`.
+    pub(crate) fn of(revoked: bool, info: &signet_pki::CertificateInfo, now: i64) -> Self {
+        if revoked {
+            Self::Revoked
+        } else if now < info.not_before || now > info.not_after {
+            Self::Expired
+        } else {
+            Self::Valid
+        }
+    }
+
     /// The CSC text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -298,19 +309,32 @@ impl Engine {
         credential: &Credential,
         info: &signet_pki::CertificateInfo,
     ) -> Result<CertStatus, EngineError> {
-        let now = self.clock.now();
-        if credential.lifecycle.cert_revoked_at.is_some() {
-            return Ok(CertStatus::Revoked);
+        let revoked = self.certificate_revocation(credential, info).await?.is_some();
+        Ok(CertStatus::of(revoked, info, self.clock.now()))
+    }
+
+    /// When and why a credential's current certificate was revoked, if it was: by an
+    /// external CA at our request (recorded on the credential), or in the embedded CA's
+    /// registry (a revocation without a reason reads `unspecified`).
+    pub(crate) async fn certificate_revocation(
+        &self,
+        credential: &Credential,
+        info: &signet_pki::CertificateInfo,
+    ) -> Result<Option<(i64, String)>, EngineError> {
+        let life = &credential.lifecycle;
+        if let Some(at) = life.cert_revoked_at {
+            let reason =
+                life.cert_revocation_reason.clone().unwrap_or_else(|| "unspecified".into());
+            return Ok(Some((at, reason)));
         }
-        let registered =
-            self.store.certificate_by_serial(&info.serial_hex.to_ascii_lowercase()).await?;
-        if registered.is_some_and(|c| c.status == CertificateStatus::Revoked) {
-            return Ok(CertStatus::Revoked);
-        }
-        if now < info.not_before || now > info.not_after {
-            return Ok(CertStatus::Expired);
-        }
-        Ok(CertStatus::Valid)
+        let serial = info.serial_hex.to_ascii_lowercase();
+        Ok(match self.store.certificate_by_serial(&serial).await? {
+            Some(r) if r.status == CertificateStatus::Revoked => Some((
+                r.revoked_at.unwrap_or_default(),
+                r.revocation_reason.unwrap_or_else(|| "unspecified".into()),
+            )),
+            _ => None,
+        })
     }
 
     /// `credentials/authorize`: the SAM checks the PIN and issues a SAD.

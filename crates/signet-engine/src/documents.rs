@@ -238,7 +238,7 @@ impl Engine {
             );
         }
         let level: Level = t.level.parse()?;
-        let algorithm = algorithm_named(&t.sign_algorithm).ok_or_else(|| {
+        let algorithm = SignatureAlgorithm::from_name(&t.sign_algorithm).ok_or_else(|| {
             EngineError::Integrity("a stored signature algorithm is unknown".into())
         })?;
         let signature = self
@@ -310,20 +310,6 @@ impl Engine {
         }
         cades::add_validation_data(signature, &certificates, &crls, &responses).map_err(ades_engine)
     }
-}
-
-/// The algorithm of a [`SignatureAlgorithm::name`].
-fn algorithm_named(name: &str) -> Option<SignatureAlgorithm> {
-    HashAlgorithm::ALL
-        .into_iter()
-        .flat_map(|h| {
-            [
-                SignatureAlgorithm::RsaPkcs1(h),
-                SignatureAlgorithm::RsaPss(h),
-                SignatureAlgorithm::Ecdsa(h),
-            ]
-        })
-        .find(|a| a.name() == name)
 }
 
 fn ades(e: signet_ades::AdesError) -> SigningError {

@@ -8,9 +8,7 @@ use crate::tokens::Caller;
 use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_crypto::KeyBinding;
-use signet_store::{
-    AuditEvent, CertificateStatus, Consent, Credential, CredentialStatus, Group, KeyLifecycle, User,
-};
+use signet_store::{AuditEvent, Consent, Credential, CredentialStatus, Group, KeyLifecycle, User};
 use signet_types::KeyAlgorithm;
 
 /// Largest `multisign` a key may be configured with (signatures per SAD).
@@ -291,10 +289,7 @@ impl Engine {
                 missing.join(", ")
             )));
         }
-        Ok(json!(required
-            .iter()
-            .map(|d| json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
-            .collect::<Vec<_>>()))
+        Ok(documents_json(&required))
     }
 
     /// The user an API call acts for: the caller itself for a user token; for a service
@@ -423,24 +418,9 @@ impl Engine {
             .first()
             .ok_or_else(|| EngineError::Integrity(format!("key `{}` has an empty chain", c.id)))?;
         let info = signet_pki::parse_certificate(leaf)?;
-        let (revoked_at, reason) = if c.lifecycle.connector == signet_store::EMBEDDED_CONNECTOR {
-            match self.store.certificate_by_serial(&info.serial_hex.to_ascii_lowercase()).await? {
-                Some(r) if r.status == CertificateStatus::Revoked => {
-                    (r.revoked_at, r.revocation_reason.or_else(|| Some("unspecified".into())))
-                }
-                _ => (None, None),
-            }
-        } else {
-            (c.lifecycle.cert_revoked_at, c.lifecycle.cert_revocation_reason.clone())
-        };
-        let now = self.clock.now();
-        let status = if revoked_at.is_some() {
-            "revoked"
-        } else if now < info.not_before || now > info.not_after {
-            "expired"
-        } else {
-            "valid"
-        };
+        let revocation = self.certificate_revocation(c, &info).await?;
+        let status = crate::CertStatus::of(revocation.is_some(), &info, self.clock.now()).as_str();
+        let (revoked_at, reason) = revocation.map_or((None, None), |(at, r)| (Some(at), Some(r)));
         Ok(CertificateView {
             profile: c.profile.clone(),
             connector: c.lifecycle.connector.clone(),
@@ -455,6 +435,14 @@ impl Engine {
             chain_pem: chain.iter().map(|d| signet_pki::to_pem(d)).collect(),
         })
     }
+}
+
+/// The record of accepted documents kept with a consent and in its audit record.
+pub(crate) fn documents_json(documents: &[PolicyDocument]) -> serde_json::Value {
+    json!(documents
+        .iter()
+        .map(|d| json!({ "name": d.name, "version": d.version, "sha256": d.sha256 }))
+        .collect::<Vec<_>>())
 }
 
 /// Checks a key request's own fields.

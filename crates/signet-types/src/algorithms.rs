@@ -314,6 +314,14 @@ impl SignatureAlgorithm {
             .ok_or_else(|| unknown("signature algorithm", &oid.to_string()))
     }
 
+    /// The algorithm of a [`SignatureAlgorithm::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        HashAlgorithm::ALL
+            .into_iter()
+            .flat_map(|h| [Self::RsaPkcs1(h), Self::RsaPss(h), Self::Ecdsa(h)])
+            .find(|a| a.name() == name)
+    }
+
     /// A readable name ("RSA-PKCS1-SHA256", "ECDSA-SHA384").
     pub fn name(self) -> String {
         let (scheme, h) = match self {
@@ -369,6 +377,16 @@ mod tests {
             "1.2.840.113549.1.1.11"
         );
         assert!(SignatureAlgorithm::from_oid(&oid::RSASSA_PSS, None).is_err());
+    }
+
+    #[test]
+    fn signature_names_round_trip() {
+        for k in KeyAlgorithm::ALL {
+            for a in k.signature_algorithms() {
+                assert_eq!(SignatureAlgorithm::from_name(&a.name()), Some(a));
+            }
+        }
+        assert_eq!(SignatureAlgorithm::from_name("RSA-PKCS1-MD5"), None);
     }
 
     #[test]

@@ -41,9 +41,7 @@ impl Row {
         n as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
     fn percentile(&self, p: f64) -> f64 {
-        let mut l = self.latencies.clone();
-        l.sort();
-        l.get(((l.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        super::percentile_ms(&self.latencies, p)
     }
 }
 

@@ -24,6 +24,13 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
+/// The `p` quantile (0..=1) of `latencies`, in milliseconds (0 when there are none).
+pub(crate) fn percentile_ms(latencies: &[std::time::Duration], p: f64) -> f64 {
+    let mut l = latencies.to_vec();
+    l.sort();
+    l.get(((l.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
 /// A server started in this process for a benchmark, stopped with [`InProcess::stop`].
 pub(crate) struct InProcess {
     /// `127.0.0.1:port`.
