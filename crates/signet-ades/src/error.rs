@@ -10,4 +10,7 @@ pub enum AdesError {
     /// A certificate, attribute or structure could not be read or written.
     #[error(transparent)]
     Pki(#[from] signet_pki::PkiError),
+    /// The PDF could not be read or updated.
+    #[error(transparent)]
+    Pdf(crate::pdf::PdfError),
 }

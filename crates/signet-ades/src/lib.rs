@@ -10,5 +10,7 @@
 
 pub mod cades;
 mod error;
+pub mod pades;
+pub mod pdf;
 
 pub use error::AdesError;
