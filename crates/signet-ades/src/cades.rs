@@ -40,8 +40,10 @@ pub struct CadesRequest<'a> {
     pub signer_certificate: &'a [u8],
     /// Further certificates of the chain (DER), issuer first.
     pub chain: &'a [Vec<u8>],
-    /// The claimed signing time, unix seconds (the engine's clock).
-    pub signing_time: i64,
+    /// The claimed signing time, unix seconds (the engine's clock); `None` for PAdES,
+    /// whose claimed time is the signature dictionary's `/M` (EN 319 142-1 §5.3 forbids
+    /// the signing-time attribute there).
+    pub signing_time: Option<i64>,
 }
 
 /// A signature waiting for its value.
@@ -133,7 +135,7 @@ pub fn prepare(req: &CadesRequest<'_>) -> Result<Prepared, AdesError> {
         ID_DATA,
         req.content_digest,
         req.signer_certificate,
-        Some(req.signing_time),
+        req.signing_time,
     )?;
     let to_sign = attributes.digest(hash)?;
     Ok(Prepared {

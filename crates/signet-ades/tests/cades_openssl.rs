@@ -128,7 +128,7 @@ fn round_trip(key_alg: KeyAlgorithm, sig: SignatureAlgorithm) {
             algorithm: sig,
             signer_certificate: &leaf,
             chain: &[],
-            signing_time: NOW,
+            signing_time: Some(NOW),
         };
         assert_eq!(req.packaging(), packaging);
         // The two steps, as the engine and the SAM run them.
@@ -236,7 +236,7 @@ fn inconsistent_requests_are_refused_before_anything_is_signed() {
         algorithm: sha256,
         signer_certificate: &leaf,
         chain: &[],
-        signing_time: NOW,
+        signing_time: Some(NOW),
     };
     let short = [0u8; 20];
     let cases: Vec<CadesRequest<'_>> = vec![
@@ -272,7 +272,7 @@ fn signature_time_stamp_makes_b_t() {
         algorithm: sig,
         signer_certificate: &leaf,
         chain: &[],
-        signing_time: NOW,
+        signing_time: Some(NOW),
     };
     let b_b = cades::sign(&req, &key.signer(&module, sig)).unwrap();
 
@@ -485,7 +485,7 @@ fn validation_data_is_embedded_where_verifiers_find_it() {
         algorithm: sig,
         signer_certificate: &leaf,
         chain: &[],
-        signing_time: NOW,
+        signing_time: Some(NOW),
     };
     let b_b = cades::sign(&req, &key.signer(&module, sig)).unwrap();
     let crl = |number: u64, revoked: &[RevokedEntry]| {

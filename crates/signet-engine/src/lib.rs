@@ -31,7 +31,8 @@ pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use documents::{
-    Level, PrepareDocument, PreparedDocument, SignedDocument, MAX_ENVELOPED_BYTES,
+    DocumentFormat, Level, PadesOptions, PrepareDocument, PreparedDocument, SignedDocument,
+    VisibleSignature, MAX_ENVELOPED_BYTES,
 };
 pub use enrollment::Rekey;
 pub use error::EngineError;

@@ -227,7 +227,7 @@ fn signature_dictionary(kind: &Kind<'_>, capacity: usize) -> Vec<u8> {
 }
 
 /// A PDF date (§7.9.4) in UTC: `D:YYYYMMDDHHmmSS+00'00'`.
-pub(crate) fn pdf_date(unix: i64) -> String {
+pub fn pdf_date(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).

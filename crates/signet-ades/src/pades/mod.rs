@@ -22,6 +22,7 @@ mod structure;
 
 pub use appearance::Jpeg;
 pub use dss::{add_validation_data, ValidationData};
+pub use field::pdf_date;
 pub use prepared::PreparedPdf;
 pub use structure::ExistingSignature;
 

@@ -1,4 +1,4 @@
-//! Document Signature API, two steps (CAdES for now): prepare → the DTBS/R digest to
+//! Document Signature API, two steps (CAdES and PAdES): prepare → the DTBS/R digest to
 //! authorise with CSC `credentials/authorize` → complete with the SAD.
 
 use super::body::ApiJson;
@@ -9,7 +9,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use signet_engine::{Engine, Level, PrepareDocument, MAX_ENVELOPED_BYTES};
+use signet_engine::{
+    DocumentFormat, Engine, Level, PadesOptions, PrepareDocument, SignedDocument, VisibleSignature,
+    MAX_ENVELOPED_BYTES,
+};
 use signet_types::HashAlgorithm;
 use utoipa::ToSchema;
 
@@ -24,15 +27,18 @@ pub struct PrepareIn {
     /// The credential that will sign.
     #[serde(rename = "credentialID")]
     pub credential_id: String,
-    /// `cades` (PAdES and XAdES come later).
+    /// `cades` or `pades` (XAdES comes later).
     #[serde(default = "cades")]
     pub format: String,
-    /// `B-B`, `B-T` or `B-LT`.
+    /// `B-B`, `B-T`, `B-LT` or `B-LTA`.
     pub level: String,
-    /// `detached` (default) or `enveloping`.
+    /// CAdES: `detached` (default) or `enveloping`.
     #[serde(default = "detached")]
     pub packaging: String,
-    /// The document, base64 (needed for `enveloping`; for `detached`, only its digest is kept).
+    /// PAdES options.
+    pub pades: Option<PadesIn>,
+    /// The document, base64 (the PDF for `pades`; needed for `enveloping`; for
+    /// `detached`, only its digest is kept).
     pub document: Option<String>,
     /// Or, for `detached`, the document's digest, base64, with the signature algorithm's hash.
     #[serde(rename = "documentDigest")]
@@ -43,6 +49,86 @@ pub struct PrepareIn {
     /// CSC `hashAlgo` OID, needed with RSASSA-PSS.
     #[serde(rename = "hashAlgo")]
     pub hash_algo: Option<String>,
+}
+
+/// PAdES options (ISO 32000-1 §12.8.1 signature dictionary, §12.7.4.5 field).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PadesIn {
+    /// The signature field's name (default `SignatureN`).
+    #[serde(rename = "fieldName")]
+    pub field_name: Option<String>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    #[serde(rename = "contactInfo")]
+    pub contact_info: Option<String>,
+    /// A certification signature with DocMDP permissions 1, 2 or 3 (§12.8.2.2).
+    pub certify: Option<u8>,
+    /// A visible signature; invisible when absent.
+    pub visible: Option<VisibleIn>,
+}
+
+/// Where a visible signature goes and what it shows.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisibleIn {
+    /// The page, from 1.
+    pub page: u32,
+    /// `[x1, y1, x2, y2]` in points from the bottom left corner.
+    pub rect: [f64; 4],
+    /// Lines of text (default: signer, date, reason, location).
+    pub text: Option<Vec<String>>,
+    /// A JPEG image, base64.
+    pub image: Option<String>,
+}
+
+impl PadesIn {
+    /// The engine's options.
+    pub fn into_options(self) -> Result<PadesOptions, ApiError> {
+        let visible = match self.visible {
+            None => None,
+            Some(v) => Some(VisibleSignature {
+                page: v.page,
+                rect: v.rect,
+                text: v.text,
+                image: v.image.as_deref().map(|i| b64(i, "pades.visible.image")).transpose()?,
+            }),
+        };
+        Ok(PadesOptions {
+            field_name: self.field_name,
+            reason: self.reason,
+            location: self.location,
+            contact_info: self.contact_info,
+            visible,
+            certify: self.certify,
+        })
+    }
+}
+
+/// The format and its options from a request's fields.
+pub fn document_format(
+    format: &str,
+    packaging: &str,
+    pades: Option<PadesIn>,
+) -> Result<DocumentFormat, ApiError> {
+    match (format, pades) {
+        ("cades", None) => match packaging {
+            "detached" => Ok(DocumentFormat::Cades { enveloping: false }),
+            "enveloping" => Ok(DocumentFormat::Cades { enveloping: true }),
+            _ => Err(ApiError::invalid_request(
+                "Invalid parameter packaging: detached or enveloping",
+            )),
+        },
+        ("cades", Some(_)) => Err(ApiError::invalid_request("pades options given for cades")),
+        ("pades", p) if packaging == "detached" => {
+            Ok(DocumentFormat::Pades(p.unwrap_or_default().into_options()?))
+        }
+        ("pades", _) => Err(ApiError::invalid_request("Invalid parameter packaging for pades")),
+        _ => Err(ApiError::invalid_request("Invalid parameter format: cades or pades")),
+    }
 }
 
 fn cades() -> String {
@@ -88,12 +174,16 @@ pub struct CompleteIn {
 /// The signature.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CompleteOut {
-    /// The CAdES signature (DER CMS `ContentInfo`), base64.
-    pub signature: String,
-    /// Its media type.
+    /// CAdES: the signature (DER CMS `ContentInfo`), base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// PAdES: the signed PDF, base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// The media type of what is returned.
     #[serde(rename = "mediaType")]
     pub media_type: String,
-    /// `cades`.
+    /// `cades` or `pades`.
     pub format: String,
     /// The level reached.
     pub level: String,
@@ -115,18 +205,7 @@ pub async fn prepare(
     super::caller::ApiCaller(caller): ApiCaller,
     ApiJson(body): ApiJson<PrepareIn, PREPARE_LIMIT>,
 ) -> Result<(StatusCode, Json<PrepareOut>), ApiError> {
-    if body.format != "cades" {
-        return Err(ApiError::invalid_request("Invalid parameter format: only cades for now"));
-    }
-    let enveloping = match body.packaging.as_str() {
-        "detached" => false,
-        "enveloping" => true,
-        _ => {
-            return Err(ApiError::invalid_request(
-                "Invalid parameter packaging: detached or enveloping",
-            ))
-        }
-    };
+    let format = document_format(&body.format, &body.packaging, body.pades)?;
     let level: Level = body.level.parse()?;
     let algorithm = match &body.sign_algo {
         Some(s) => {
@@ -144,7 +223,7 @@ pub async fn prepare(
     let req = PrepareDocument {
         credential_id: body.credential_id,
         level,
-        enveloping,
+        format,
         document: body.document.as_deref().map(|d| b64(d, "document")).transpose()?,
         document_digest: body
             .document_digest
@@ -177,10 +256,18 @@ pub async fn complete(
     ApiJson(body): ApiJson<CompleteIn>,
 ) -> Result<Json<CompleteOut>, ApiError> {
     let signed = engine.complete_document(&caller, &body.transaction_id, &body.sad).await?;
-    Ok(Json(CompleteOut {
-        signature: base64::engine::general_purpose::STANDARD.encode(&signed.signature),
-        media_type: "application/pkcs7-signature".into(),
-        format: "cades".into(),
+    Ok(Json(complete_out(&signed)))
+}
+
+/// The response for a signed document.
+pub fn complete_out(signed: &SignedDocument) -> CompleteOut {
+    let bytes = Some(base64::engine::general_purpose::STANDARD.encode(&signed.signature));
+    let pades = signed.format == "pades";
+    CompleteOut {
+        signature: if pades { None } else { bytes.clone() },
+        document: if pades { bytes } else { None },
+        media_type: signed.media_type().into(),
+        format: signed.format.into(),
         level: signed.level.as_str().into(),
-    }))
+    }
 }

@@ -15,6 +15,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
 pub const FAST_CONFIG: &str =
     "[ca]\nkey = \"ec-p256\"\n[certificates]\ndefault_key = \"ec-p256\"\n";
 
+/// A free loopback address (the port is released for the caller to bind).
+pub fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").to_string()
+}
+
 /// A data directory with `signet.toml`.
 pub fn data_dir(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -69,12 +75,27 @@ impl Server {
         Self::try_start(dir, extra, env).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Starts `signet serve` on `listen` (when certificates must name a reachable URL:
+    /// the config's `public_url` is then set to the same address).
+    pub fn start_on(dir: &Path, listen: &str) -> Server {
+        Self::try_start_on(dir, listen, &[], &[]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Starts and returns the server, or the reason it did not come up.
     pub fn try_start(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Result<Server, String> {
+        Self::try_start_on(dir, "127.0.0.1:0", extra, env)
+    }
+
+    fn try_start_on(
+        dir: &Path,
+        listen: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Server, String> {
         let stderr_path = dir.join(format!("stderr-{}.log", std::process::id()));
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
         let mut cmd = Command::new(BIN);
-        cmd.arg("--data-dir").arg(dir).arg("serve").arg("--listen").arg("127.0.0.1:0").args(extra);
+        cmd.arg("--data-dir").arg(dir).arg("serve").arg("--listen").arg(listen).args(extra);
         cmd.env_remove("RUST_LOG");
         for (k, v) in env {
             cmd.env(k, v);

@@ -1,67 +1,30 @@
 //! Document signing in two steps (the Document Signature API's prepare/complete), CAdES
-//! for now: `prepare` builds the signed attributes for the document's digest and keeps
-//! them; the signer authorises exactly their digest, the DTBS/R (CSC
-//! `credentials/authorize`, SCAL 2); `complete` has the SAM sign that digest with the SAD,
-//! assembles the signature and raises it to the level asked for — B-T with the embedded
-//! TSA's signature time-stamp (EN 319 122-1 §5.3), B-LT with the certificates, CRLs and
-//! OCSP responses of the signer's and the TSA's chains (§5.5).
+//! and PAdES: `prepare` builds the signed attributes for the document's digest (for
+//! PAdES, the digest of the byte range of the prepared update) and keeps them; the
+//! signer authorises exactly their digest, the DTBS/R (CSC `credentials/authorize`,
+//! SCAL 2); `complete` has the SAM sign that digest with the SAD, assembles the signature
+//! and raises it to the level asked for — B-T with the embedded TSA's signature
+//! time-stamp (EN 319 122-1 §5.3), B-LT with the certificates, CRLs and OCSP responses of
+//! the signer's and the TSA's chains (§5.5; for PAdES the `/DSS`, EN 319 142-1 §5.4.2),
+//! B-LTA with a document time-stamp (PAdES, §5.4.3).
+
+mod evidence;
+mod level;
+mod pades;
+
+pub use level::{DocumentFormat, Level, PadesOptions, VisibleSignature};
 
 use crate::one_shot::SigningError;
-use crate::service_keys::TSA;
 use crate::tokens::Caller;
 use crate::{CertStatus, Engine, EngineError};
 use signet_ades::cades::{self, CadesRequest, Prepared};
+use signet_ades::pades::PreparedPdf;
 use signet_store::DocumentTransaction;
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
-use std::fmt;
-use std::str::FromStr;
 
 /// Largest enveloped document kept between the two steps (a detached signature needs only
 /// the digest).
 pub const MAX_ENVELOPED_BYTES: usize = 8 * 1024 * 1024;
-
-/// An AdES baseline level (ETSI EN 319 122-1 §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// B-B: the signature and its signed attributes.
-    BB,
-    /// B-T: plus a signature time-stamp.
-    BT,
-    /// B-LT: plus the validation material.
-    BLT,
-}
-
-impl Level {
-    /// `B-B`, `B-T`, `B-LT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BB => "B-B",
-            Self::BT => "B-T",
-            Self::BLT => "B-LT",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Level {
-    type Err = EngineError;
-    fn from_str(s: &str) -> Result<Self, EngineError> {
-        match s {
-            "B-B" => Ok(Self::BB),
-            "B-T" => Ok(Self::BT),
-            "B-LT" => Ok(Self::BLT),
-            "B-LTA" => Err(EngineError::InvalidInput(
-                "level B-LTA is not available yet (B-B, B-T, B-LT)".into(),
-            )),
-            _ => Err(EngineError::InvalidInput("level must be B-B, B-T or B-LT".into())),
-        }
-    }
-}
 
 /// What to prepare.
 #[derive(Debug)]
@@ -70,10 +33,10 @@ pub struct PrepareDocument {
     pub credential_id: String,
     /// The level asked for.
     pub level: Level,
-    /// Enveloping (the document goes into the signature) or detached.
-    pub enveloping: bool,
-    /// The document (at most [`MAX_ENVELOPED_BYTES`]); for a detached signature only its
-    /// digest is kept.
+    /// CAdES (detached or enveloping) or PAdES.
+    pub format: DocumentFormat,
+    /// The document (at most [`MAX_ENVELOPED_BYTES`]); for a detached CAdES signature
+    /// only its digest is kept; for PAdES the PDF.
     pub document: Option<Vec<u8>>,
     /// The document's digest, for a detached signature.
     pub document_digest: Option<Vec<u8>>,
@@ -98,10 +61,23 @@ pub struct PreparedDocument {
 /// A signed document.
 #[derive(Debug)]
 pub struct SignedDocument {
-    /// The DER CAdES signature.
+    /// The DER CAdES signature, or the signed PDF.
     pub signature: Vec<u8>,
     /// The level reached.
     pub level: Level,
+    /// `cades` or `pades`.
+    pub format: &'static str,
+}
+
+impl SignedDocument {
+    /// The media type of [`SignedDocument::signature`].
+    pub fn media_type(&self) -> &'static str {
+        if self.format == "pades" {
+            "application/pdf"
+        } else {
+            "application/pkcs7-signature"
+        }
+    }
 }
 
 impl Engine {
@@ -134,50 +110,56 @@ impl Engine {
                 EngineError::Integrity("the credential has no signature algorithm".into())
             })?,
         };
-        let hash = algorithm.hash();
-        let digest = match (&req.document, &req.document_digest) {
-            (Some(doc), None) => {
-                if doc.len() > MAX_ENVELOPED_BYTES {
-                    return Err(EngineError::InvalidInput(format!(
-                        "an enveloped document may have at most {MAX_ENVELOPED_BYTES} bytes; \
-                         sign larger ones detached, by digest"
-                    )));
-                }
-                signet_crypto::digest::digest(hash, doc)
-            }
-            (None, Some(d)) if d.len() == hash.output_len() => d.clone(),
-            (None, Some(_)) => {
-                return Err(EngineError::InvalidInput(format!(
-                    "the document digest must be a {hash} digest ({} bytes) for {}",
-                    hash.output_len(),
-                    algorithm.name()
-                )))
-            }
-            _ => {
-                return Err(EngineError::InvalidInput(
-                    "give either the document (enveloping) or its digest (detached)".into(),
-                ))
-            }
-        };
-        if req.enveloping && req.document.is_none() {
-            return Err(EngineError::InvalidInput(
-                "an enveloping signature needs the document, not only its digest".into(),
-            ));
-        }
-        let content = if req.enveloping { req.document } else { None };
         let chain = &info.chain;
         let leaf = chain.first().ok_or_else(|| {
             EngineError::Integrity(format!("credential `{}` has no certificate", credential.id))
         })?;
         let rest: Vec<Vec<u8>> = chain.iter().skip(1).cloned().collect();
         let now = self.clock.now();
+        let format = req.format.name();
+        let (digest, content, signing_time) = match &req.format {
+            DocumentFormat::Cades { .. } if req.level == Level::BLTA => {
+                return Err(EngineError::InvalidInput(
+                    "CAdES B-LTA is not available yet (PAdES B-LTA is)".into(),
+                ))
+            }
+            DocumentFormat::Cades { enveloping } => {
+                let digest = cades_digest(&req, algorithm)?;
+                (digest, if *enveloping { req.document } else { None }, Some(now))
+            }
+            DocumentFormat::Pades(options) => {
+                let pdf = match (req.document, req.document_digest) {
+                    (Some(pdf), None) => pdf,
+                    _ => {
+                        return Err(EngineError::InvalidInput(
+                            "PAdES needs the PDF itself (document), not a digest".into(),
+                        ))
+                    }
+                };
+                if pdf.len() > MAX_ENVELOPED_BYTES {
+                    return Err(EngineError::InvalidInput(format!(
+                        "a PDF signed in two steps may have at most {MAX_ENVELOPED_BYTES} bytes; \
+                         sign larger ones in one step (documents/sign streams them)"
+                    )));
+                }
+                let options = pades::signature_options(options, leaf, now)?;
+                let capacity = pades::capacity(chain, req.level);
+                let (document, digest) = pades::blocking(move || {
+                    let (prepared, digest) =
+                        pades::prepare(&pdf, &options, capacity, algorithm.hash())?;
+                    Ok(([pdf.as_slice(), prepared.update()].concat(), digest))
+                })
+                .await?;
+                (digest, Some(document), None)
+            }
+        };
         let prepared = cades::prepare(&CadesRequest {
             content_digest: &digest,
-            content: content.as_deref(),
+            content: if format == "cades" { content.as_deref() } else { None },
             algorithm,
             signer_certificate: leaf,
             chain: &rest,
-            signing_time: now,
+            signing_time,
         })
         .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let ttl = self.settings.sad_ttl_seconds;
@@ -186,7 +168,7 @@ impl Engine {
             user_id: user.id.clone(),
             credential_id: credential.id.clone(),
             client_id: caller.client_id().map(str::to_owned),
-            format: "cades".into(),
+            format: format.into(),
             level: req.level.as_str().into(),
             sign_algorithm: algorithm.name(),
             signed_attributes: prepared
@@ -255,20 +237,53 @@ impl Engine {
         let (leaf, rest) = chain
             .split_first()
             .ok_or_else(|| EngineError::Integrity("a stored chain is empty".into()))?;
-        let prepared =
-            Prepared::restore(&t.signed_attributes, algorithm, leaf, rest, t.content.as_deref())
-                .map_err(ades)?;
+        let pades = t.format == "pades";
+        let enveloped = if pades { None } else { t.content.as_deref() };
+        let prepared = Prepared::restore(&t.signed_attributes, algorithm, leaf, rest, enveloped)
+            .map_err(ades)?;
         let mut signed = cades::complete(&prepared, &signature).map_err(ades)?;
         if level >= Level::BT {
-            let imprint =
-                cades::signature_timestamp_imprint(&signed, HashAlgorithm::Sha256).map_err(ades)?;
-            let token = self.timestamp(HashAlgorithm::Sha256, imprint, None).await?;
-            signed = cades::add_signature_timestamp(&signed, &token).map_err(ades)?;
+            signed = self.signature_timestamp(&signed).await?;
+        }
+        if pades {
+            let document = t.content.ok_or_else(|| {
+                EngineError::Integrity("a PAdES transaction has no document".into())
+            })?;
+            let mut pdf = PreparedPdf::from_document(document).map_err(|e| ades(e.into()))?;
+            pdf.embed(&signed).map_err(|e| ades(e.into()))?;
+            let pdf = pdf.into_update();
+            let pdf = if level >= Level::BLT {
+                self.pades_augment(pdf, &chain, level).await?
+            } else {
+                pdf
+            };
+            return Ok(SignedDocument { signature: pdf, level, format: "pades" });
         }
         if level >= Level::BLT {
-            signed = self.add_embedded_validation_data(&signed, &chain).await?;
+            let evidence = self.embedded_evidence(&chain).await?;
+            signed = cades::add_validation_data(
+                &signed,
+                &evidence.certificates,
+                &evidence.crls,
+                &evidence.ocsp_responses,
+            )
+            .map_err(ades)?;
         }
-        Ok(SignedDocument { signature: signed, level })
+        if level >= Level::BLTA {
+            return Err(EngineError::InvalidInput(
+                "CAdES B-LTA is not available yet (PAdES B-LTA is)".into(),
+            )
+            .into());
+        }
+        Ok(SignedDocument { signature: signed, level, format: "cades" })
+    }
+
+    /// Adds the embedded TSA's signature time-stamp (EN 319 122-1 §5.3) to a CMS signature.
+    async fn signature_timestamp(&self, cms: &[u8]) -> Result<Vec<u8>, EngineError> {
+        let imprint =
+            cades::signature_timestamp_imprint(cms, HashAlgorithm::Sha256).map_err(ades_engine)?;
+        let token = self.timestamp(HashAlgorithm::Sha256, imprint, None).await?;
+        cades::add_signature_timestamp(cms, &token).map_err(ades_engine)
     }
 
     /// Deletes document transactions past their expiry (with the documents they hold);
@@ -276,39 +291,39 @@ impl Engine {
     pub async fn sweep_document_transactions(&self) -> Result<u64, EngineError> {
         Ok(self.store.delete_expired_document_transactions(self.clock.now()).await?)
     }
+}
 
-    /// B-LT material from the embedded PKI: the certificates of the signer's chain and the
-    /// TSA's, the CRLs of the CAs that issued them, and OCSP responses for the signer's and
-    /// the TSA's certificates.
-    async fn add_embedded_validation_data(
-        &self,
-        signature: &[u8],
-        chain: &[Vec<u8>],
-    ) -> Result<Vec<u8>, EngineError> {
-        let issuing = self.issuing_ca().await?;
-        if chain.get(1) != Some(&issuing.certificate) {
-            return Err(EngineError::InvalidInput(
-                "B-LT is available for certificates of the embedded CA only, for now".into(),
-            ));
-        }
-        let tsa = self
-            .service_key(&TSA)
-            .await?
-            .ok_or_else(|| EngineError::Unavailable("the TSA key does not exist yet".into()))?;
-        let mut certificates = chain.to_vec();
-        certificates.push(tsa.certificate.clone());
-        let mut crls = Vec::new();
-        for ca in [crate::ca::ISSUING_ID, crate::ca::ROOT_ID] {
-            if let Some(crl) = self.crl(ca).await? {
-                crls.push(crl);
+/// The digest a CAdES signature covers: of the document, or given.
+fn cades_digest(
+    req: &PrepareDocument,
+    algorithm: SignatureAlgorithm,
+) -> Result<Vec<u8>, EngineError> {
+    let hash = algorithm.hash();
+    let enveloping = matches!(req.format, DocumentFormat::Cades { enveloping: true });
+    if enveloping && req.document.is_none() {
+        return Err(EngineError::InvalidInput(
+            "an enveloping signature needs the document, not only its digest".into(),
+        ));
+    }
+    match (&req.document, &req.document_digest) {
+        (Some(doc), None) => {
+            if doc.len() > MAX_ENVELOPED_BYTES {
+                return Err(EngineError::InvalidInput(format!(
+                    "an enveloped document may have at most {MAX_ENVELOPED_BYTES} bytes; \
+                     sign larger ones detached, by digest"
+                )));
             }
+            Ok(signet_crypto::digest::digest(hash, doc))
         }
-        let mut responses = Vec::new();
-        for cert in [&chain[0], &tsa.certificate] {
-            let request = signet_pki::ocsp::request_der(cert, &issuing.certificate, None)?;
-            responses.push(self.ocsp(&request).await?);
-        }
-        cades::add_validation_data(signature, &certificates, &crls, &responses).map_err(ades_engine)
+        (None, Some(d)) if d.len() == hash.output_len() => Ok(d.clone()),
+        (None, Some(_)) => Err(EngineError::InvalidInput(format!(
+            "the document digest must be a {hash} digest ({} bytes) for {}",
+            hash.output_len(),
+            algorithm.name()
+        ))),
+        _ => Err(EngineError::InvalidInput(
+            "give either the document (enveloping) or its digest (detached)".into(),
+        )),
     }
 }
 

@@ -1,0 +1,219 @@
+//! PAdES through the Document Signature API against `signet serve` (its OCSP responder
+//! and TSA running, its certificates naming its own URL): prepare → CSC authorise the
+//! DTBS/R → complete, at every level. pyHanko (`sign validate`, `sign adesverify`),
+//! pdfsig and `qpdf --check` judge the results.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+#[path = "../../signet-ades/tests/common/pdf.rs"]
+#[allow(dead_code)]
+mod pdf;
+
+use base64::Engine as _;
+use common::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn unb64(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    server: Server,
+    token: String,
+    credential: String,
+}
+
+fn world() -> World {
+    let listen = free_addr();
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"));
+    let d = dir.path();
+    let server = Server::start_on(d, &listen);
+    admin_json(
+        d,
+        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
+        "ada-password",
+    );
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let c = admin_json(d, &["credential", "create", "ada", "--key", "rsa-2048"], "");
+    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
+    let token = login(&server.addr, "ada", "ada-password");
+    World { dir, server, token, credential: c["credential_id"].as_str().unwrap().to_owned() }
+}
+
+impl World {
+    fn api(&self, path: &str, body: Value) -> (u16, Value) {
+        http(&self.server.addr, "POST", path, Some(&self.token), Some(&body))
+    }
+
+    fn sad(&self, hash_b64: &str) -> String {
+        let (s, v, _) = post(
+            &self.server.addr,
+            "/csc/v1/credentials/authorize",
+            Some(&self.token),
+            &json!({ "credentialID": self.credential, "numSignatures": 1, "hash": [hash_b64], "PIN": "123456" }),
+        );
+        assert_eq!(s, 200, "{v}");
+        v["SAD"].as_str().unwrap().to_owned()
+    }
+
+    /// prepare → authorise → complete; the signed PDF.
+    fn sign(&self, pdf: &[u8], level: &str, pades: Value) -> Vec<u8> {
+        let (s, p) = self.api(
+            "/api/v1/documents/prepare",
+            json!({ "credentialID": self.credential, "format": "pades", "level": level, "document": b64(pdf), "pades": pades }),
+        );
+        assert_eq!(s, 201, "{p}");
+        let sad = self.sad(p["hashes"][0].as_str().unwrap());
+        let (s, done) = self.api(
+            "/api/v1/documents/complete",
+            json!({ "transactionID": p["transactionID"], "SAD": sad }),
+        );
+        assert_eq!(s, 200, "{done}");
+        assert_eq!((done["format"].as_str(), done["level"].as_str()), (Some("pades"), Some(level)));
+        assert_eq!(done["mediaType"], "application/pdf");
+        unb64(done["document"].as_str().unwrap())
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("ca/root.pem")
+    }
+}
+
+fn pyhanko(args: &[&str], file: &Path, root: &Path) -> Option<String> {
+    let bin = pdf::venv_bin()?;
+    let o = Command::new(bin.join("pyhanko"))
+        .args(["sign"])
+        .args(args)
+        .args(["--executive-summary", "--trust-replace", "--trust"])
+        .arg(root)
+        .arg(file)
+        .output()
+        .unwrap();
+    Some(format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+/// Every peer's judgement: `signatures` CAdES signatures, all valid (pdfsig cannot check
+/// document time-stamps: pyHanko does); pyHanko with revocation checking against the
+/// running OCSP responder.
+fn judge(w: &World, signed: &[u8], signatures: usize, adesverify: bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("signed.pdf");
+    std::fs::write(&file, signed).unwrap();
+    if let Ok(keep) = std::env::var("SIGNET_KEEP_PDF") {
+        std::fs::write(keep, signed).unwrap();
+    }
+    let (ok, out) = pdf::qpdf_check(&file);
+    assert!(ok && out.contains("No syntax or stream encoding errors"), "qpdf: {out}");
+    let out = pdf::pdfsig(&file, &w.root(), tmp.path());
+    assert_eq!(out.matches("Signature is Valid.").count(), signatures, "pdfsig: {out}");
+    // The last signature covers the whole file, unless a /DSS was added after it (B-LT).
+    let dss_last = signed.windows(4).rposition(|w| w == b"/DSS")
+        > signed.windows(10).rposition(|w| w == b"/ByteRange");
+    assert_eq!(out.contains("Total document signed"), !dss_last, "pdfsig: {out}");
+    let mut modes = vec!["validate"];
+    if adesverify {
+        modes.push("adesverify");
+    }
+    for mode in modes {
+        if let Some(out) = pyhanko(&[mode], &file, &w.root()) {
+            // One `field:fingerprint:verdict` line per signature (log lines start with the date).
+            let verdicts: Vec<&str> = out
+                .lines()
+                .filter(|l| l.split(':').nth(1).is_some_and(|fp| fp.len() == 64))
+                .collect();
+            assert!(!verdicts.is_empty(), "pyHanko {mode}: {out}");
+            assert!(verdicts.iter().all(|l| l.ends_with(":VALID")), "pyHanko {mode}: {out}");
+        }
+    }
+}
+
+#[test]
+fn every_level_validates_and_keeps_the_original_bytes() {
+    let w = world();
+    let original = pdf::sample_pdf(2, 0);
+    for level in ["B-B", "B-T", "B-LT", "B-LTA"] {
+        let signed = w.sign(&original, level, json!({ "reason": "I agree", "location": "London" }));
+        assert!(signed.starts_with(&original), "{level}: the original bytes are untouched");
+        let has = |s: &[u8]| signed.windows(s.len()).any(|w| w == s);
+        assert!(has(b"/ETSI.CAdES.detached"), "{level}");
+        assert_eq!(has(b"/DSS"), level >= "B-LT" && level != "B-T", "{level}: DSS");
+        assert_eq!(has(b"/ETSI.RFC3161"), level == "B-LTA", "{level}: document time-stamp");
+        judge(&w, &signed, 1, level == "B-LT" || level == "B-LTA");
+    }
+}
+
+#[test]
+fn visible_certification_then_a_second_signature() {
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let original = pdf::with_object_streams(&pdf::sample_pdf(2, 0), tmp.path());
+    let certified = w.sign(
+        &original,
+        "B-T",
+        json!({ "certify": 2, "reason": "Author", "visible": { "page": 1, "rect": [50, 50, 300, 110] } }),
+    );
+    judge(&w, &certified, 1, false);
+    // DocMDP P=2 allows signing; pyHanko (stricter than Acrobat) only accepts an
+    // invisible field after a certification signature.
+    let second = w.sign(&certified, "B-T", json!({ "fieldName": "Approval" }));
+    assert!(second.starts_with(&certified), "the first signature's bytes are untouched");
+    judge(&w, &second, 2, false);
+}
+
+#[test]
+fn two_visible_approval_signatures_on_two_pages() {
+    let w = world();
+    let original = pdf::sample_pdf(2, 0);
+    let first =
+        w.sign(&original, "B-B", json!({ "visible": { "page": 1, "rect": [50, 50, 300, 110] } }));
+    let second = w.sign(
+        &first,
+        "B-T",
+        json!({ "visible": { "page": 2, "rect": [50, 700, 300, 760], "text": ["Approved", "by Ada"] } }),
+    );
+    assert!(second.starts_with(&first));
+    judge(&w, &second, 2, false);
+}
+
+#[test]
+fn documents_that_cannot_be_signed_are_refused_with_a_clear_error() {
+    let w = world();
+    let pdf = pdf::sample_pdf(1, 0);
+    let prepare = |doc: &[u8], pades: Value| {
+        w.api(
+            "/api/v1/documents/prepare",
+            json!({ "credentialID": w.credential, "format": "pades", "level": "B-B", "document": b64(doc), "pades": pades }),
+        )
+    };
+    for (doc, pades, says) in [
+        (b"plain text, no PDF".to_vec(), json!({}), "not a PDF"),
+        (pdf[..pdf.len() - 30].to_vec(), json!({}), "truncated"),
+        (pdf.clone(), json!({ "certify": 7 }), "DocMDP"),
+        (pdf.clone(), json!({ "visible": { "page": 9, "rect": [0, 0, 100, 100] } }), "no page 9"),
+        (
+            pdf.clone(),
+            json!({ "visible": { "page": 1, "rect": [0, 0, 100, 100], "image": b64(b"GIF89a") } }),
+            "JPEG",
+        ),
+    ] {
+        let (s, v) = prepare(&doc, pades);
+        assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+        assert!(v["error_description"].as_str().unwrap().contains(says), "{says}: {v}");
+    }
+    // A digest instead of the PDF, unknown options, options for the wrong format.
+    for body in [
+        json!({ "credentialID": w.credential, "format": "pades", "level": "B-B", "documentDigest": b64(&[0; 32]) }),
+        json!({ "credentialID": w.credential, "format": "pades", "level": "B-B", "document": b64(&pdf), "pades": { "colour": 1 } }),
+        json!({ "credentialID": w.credential, "format": "cades", "level": "B-B", "document": b64(&pdf), "pades": {} }),
+    ] {
+        let (s, v) = w.api("/api/v1/documents/prepare", body);
+        assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+    }
+}
