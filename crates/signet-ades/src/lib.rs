@@ -6,6 +6,10 @@
 //! prepared  = cades::prepare(&CadesRequest { content digest, signer certificate, … })
 //! DTBS/R    = prepared.digest_to_sign()          -- authorised by the signer, signed by the SAM
 //! signature = cades::complete(prepared, signature value)
+//! augment   : add_signature_timestamp (B-T), add_validation_data (B-LT),
+//!             archive_timestamp_imprint + add_archive_timestamp (B-LTA, repeatable)
+//! read      : cades::inspect(any CMS signature) → signer, validation data, tokens, level
+//! PAdES     : pades::prepare_signature → digest of the byte range → CAdES → embed
 //! ```
 
 pub mod cades;

@@ -7,8 +7,9 @@
 
 mod common;
 
-use common::keys::{pem, root_and_leaf, Key, NOW};
+use common::keys::{root_and_leaf, NOW};
 use common::pdf::{pdfsig, pyhanko_validate, qpdf_check, sample_pdf, with_object_streams};
+use common::{pem, Key};
 use signet_ades::pades::{self, Appearance, SignatureOptions};
 use signet_ades::AdesError;
 use signet_crypto::soft::SoftModule;

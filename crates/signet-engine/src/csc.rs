@@ -386,6 +386,20 @@ impl Engine {
         hashes: Vec<Vec<u8>>,
         algorithm: SignatureAlgorithm,
     ) -> Result<Vec<Vec<u8>>, signet_sam::SamError> {
+        self.sam_sign(caller, credential_id, sad, hashes, None, algorithm).await
+    }
+
+    /// The SAM signs `hashes`; the SAD is checked against `authorized` when given (the
+    /// digests of the documents the signer approved, from which `hashes` were built).
+    pub(crate) async fn sam_sign(
+        &self,
+        caller: &Caller,
+        credential_id: &str,
+        sad: &str,
+        hashes: Vec<Vec<u8>>,
+        authorized: Option<Vec<Vec<u8>>>,
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Vec<Vec<u8>>, signet_sam::SamError> {
         let (user, credential, group) = self
             .csc_credential(caller, credential_id, "signatures.signHash")
             .await
@@ -428,6 +442,7 @@ impl Engine {
                 client_id: caller.client_id().map(str::to_owned),
                 sad,
                 hashes,
+                authorized,
                 algorithm,
                 allow_sha1: group.allow_sha1,
             })

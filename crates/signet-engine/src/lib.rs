@@ -31,8 +31,9 @@ pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use documents::{
-    DocumentFormat, Level, PadesOptions, PrepareDocument, PreparedDocument, SignedDocument,
-    VisibleSignature, MAX_ENVELOPED_BYTES,
+    DocumentFormat, DocumentInput, DocumentSigner, Level, PadesOptions, PrepareDocument,
+    PreparedDocument, SharedSource, SignDocuments, SignedDocument, VisibleSignature, MAX_BATCH,
+    MAX_ENVELOPED_BYTES,
 };
 pub use enrollment::Rekey;
 pub use error::EngineError;
@@ -43,7 +44,7 @@ pub use profiles::{
     CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
 };
 pub use revocation::{ocsp_internal_error, ocsp_malformed};
-pub use settings::{CaSettings, EngineSettings};
+pub use settings::{CaSettings, DocumentSettings, EngineSettings};
 pub use signet_sam::{SadView, SamError};
 pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};
 pub use tsa::tsa_system_failure;

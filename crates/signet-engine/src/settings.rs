@@ -40,6 +40,17 @@ pub struct EngineSettings {
     pub pin_policy: PinPolicy,
     /// Lifetime of a SAD in seconds.
     pub sad_ttl_seconds: i64,
+    /// Document signing.
+    pub documents: DocumentSettings,
+}
+
+/// Limits of the Document Signature API.
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    /// The largest document a streaming upload may have (bytes).
+    pub max_bytes: u64,
+    /// Where uploads are spooled.
+    pub spool_dir: std::path::PathBuf,
 }
 
 impl EngineSettings {
@@ -61,6 +72,10 @@ impl EngineSettings {
             default_key: KeyAlgorithm::EcP256,
             pin_policy: PinPolicy::default(),
             sad_ttl_seconds: 300,
+            documents: DocumentSettings {
+                max_bytes: 64 * 1024 * 1024,
+                spool_dir: std::env::temp_dir(),
+            },
         }
     }
 }

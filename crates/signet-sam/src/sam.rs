@@ -61,6 +61,11 @@ pub struct SignRequest {
     pub sad: SadValue,
     /// The digests, in order.
     pub hashes: Vec<Vec<u8>>,
+    /// What the signer authorised, when it is not `hashes` itself: the digests of whole
+    /// documents, one per entry of `hashes`, from which the SSA computed the DTBS/R it
+    /// signs (EN 419 241-1 SRA_SAP.1: the SAD binds the data to be signed as the signer
+    /// saw it). The SAD is checked against these; `hashes` are signed.
+    pub authorized: Option<Vec<Vec<u8>>>,
     /// The signature algorithm (already resolved from `signAlgo`/`hashAlgo`).
     pub algorithm: SignatureAlgorithm,
     /// Whether the user's group allows SHA-1.
@@ -345,7 +350,10 @@ impl Sam {
         const KIND: &str = "signatures.signHash";
         let s = subject(&req.user, &req.credential, req.client_id.as_deref());
         let texts: Vec<String> = req.hashes.iter().map(|h| hash_text(h)).collect();
-        let extra = json!({ "algorithm": req.algorithm.name(), "hashes": texts });
+        let mut extra = json!({ "algorithm": req.algorithm.name(), "hashes": texts });
+        if let Some(docs) = &req.authorized {
+            extra["documents"] = docs.iter().map(|h| hash_text(h)).collect();
+        }
         let now = self.clock.now();
         let (row, remaining_hashes) = match self.check_sign(&req, now).await {
             Ok(v) => v,
@@ -437,13 +445,21 @@ impl Sam {
         if req.hashes.iter().any(|h| h.len() != req.algorithm.hash().output_len()) {
             return Err(SamError::DigestLength);
         }
+        let bound = match &req.authorized {
+            None => &req.hashes,
+            Some(docs) if docs.len() == req.hashes.len() => docs,
+            Some(_) => return Err(SamError::HashesRequired("one document digest per signature")),
+        };
+        if bound.iter().any(|h| h.len() != req.algorithm.hash().output_len()) {
+            return Err(SamError::DigestLength);
+        }
         let row = self.valid_sad(&req.user, &req.credential, &req.sad, now).await?;
         if req.hashes.len() as i64 > row.remaining {
             return Err(SamError::SignaturesExhausted);
         }
         let mut left = row.hashes.clone();
         if !left.is_empty() {
-            for h in &req.hashes {
+            for h in bound {
                 let t = hash_text(h);
                 match left.iter().position(|x| *x == t) {
                     Some(i) => {

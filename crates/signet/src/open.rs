@@ -4,7 +4,7 @@
 use crate::config::Config;
 use anyhow::{bail, Context};
 use signet_crypto::soft::SoftModule;
-use signet_engine::{CaSettings, Engine, EngineSettings};
+use signet_engine::{CaSettings, DocumentSettings, Engine, EngineSettings};
 use signet_store::{SqlStore, Store};
 use signet_types::SystemClock;
 use std::os::unix::fs::OpenOptionsExt;
@@ -98,6 +98,10 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
         default_key: config.certificates.default_key,
         pin_policy: config.pin_policy(),
         sad_ttl_seconds: config.sam.sad_ttl_seconds,
+        documents: DocumentSettings {
+            max_bytes: config.documents.max_bytes,
+            spool_dir: config.documents.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
+        },
     };
     let engine = Engine::new(
         Arc::new(store.clone()) as Arc<dyn Store>,

@@ -23,7 +23,7 @@ mod structure;
 pub use appearance::Jpeg;
 pub use dss::{add_validation_data, ValidationData};
 pub use field::pdf_date;
-pub use prepared::PreparedPdf;
+pub use prepared::{hash_source, PreparedPdf};
 pub use structure::ExistingSignature;
 
 use crate::pdf::{PdfReader, Source};

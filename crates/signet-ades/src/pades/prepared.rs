@@ -96,6 +96,18 @@ impl PreparedPdf {
         Ok(self.digest_after(hasher))
     }
 
+    /// The digest of the whole original file (what a signer approves when the SAD is
+    /// bound to the document) and of the byte range, reading the file once.
+    pub fn digests(
+        &self,
+        source: &dyn Source,
+        hash: HashAlgorithm,
+    ) -> Result<(Vec<u8>, Vec<u8>), PdfError> {
+        let mut hasher = Hasher::new(hash);
+        hash_source(source, self.base, &mut hasher)?;
+        Ok((hasher.clone().finish(), self.digest_after(hasher)))
+    }
+
     /// The digest of the byte range when `prefix` has already hashed the original file
     /// (done while the upload was received: the file is read once).
     pub fn digest_after(&self, mut prefix: Hasher) -> Vec<u8> {
@@ -122,11 +134,7 @@ impl PreparedPdf {
 }
 
 /// Hashes the first `len` bytes of `source` in 1 MiB pieces.
-pub(crate) fn hash_source(
-    source: &dyn Source,
-    len: u64,
-    hasher: &mut Hasher,
-) -> Result<(), PdfError> {
+pub fn hash_source(source: &dyn Source, len: u64, hasher: &mut Hasher) -> Result<(), PdfError> {
     const PIECE: usize = 1 << 20;
     let mut buf = vec![0u8; PIECE];
     let mut at = 0u64;

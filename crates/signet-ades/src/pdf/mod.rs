@@ -11,7 +11,7 @@ pub mod update;
 
 pub use object::{dict, Dict, Object, ObjectId};
 pub use reader::PdfReader;
-pub use source::{FileSource, Source};
+pub use source::{Appended, FileSource, Source};
 pub use update::{Update, Written};
 
 /// Why a PDF could not be read or updated.

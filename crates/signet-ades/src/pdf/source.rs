@@ -77,3 +77,56 @@ impl Source for FileSource {
         std::os::unix::fs::FileExt::read_at(&self.file, buf, offset)
     }
 }
+
+/// A file with bytes appended to it (an update not yet written anywhere): what the next
+/// update reads.
+#[derive(Clone, Copy)]
+pub struct Appended<'a> {
+    /// The file.
+    pub base: &'a dyn Source,
+    /// What follows it.
+    pub tail: &'a [u8],
+}
+
+impl std::fmt::Debug for Appended<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Appended")
+            .field("base", &self.base.size())
+            .field("tail", &self.tail.len())
+            .finish()
+    }
+}
+
+impl Source for Appended<'_> {
+    fn size(&self) -> u64 {
+        self.base.size() + self.tail.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let base = self.base.size();
+        if offset < base {
+            let n = self.base.read_at(offset, buf)?;
+            if n == buf.len() || offset + n as u64 != base {
+                return Ok(n);
+            }
+            let more = self.tail.read_at(0, &mut buf[n..])?;
+            return Ok(n + more);
+        }
+        self.tail.read_at(offset - base, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_appended_source_reads_across_the_seam() {
+        let base = b"hello ".to_vec();
+        let a = Appended { base: &base, tail: b"world" };
+        assert_eq!(a.size(), 11);
+        assert_eq!(a.read_vec(3, 5).unwrap(), b"lo wo");
+        assert_eq!(a.read_vec(8, 10).unwrap(), b"rld");
+        assert_eq!(a.read_vec(0, 11).unwrap(), b"hello world");
+    }
+}

@@ -1,42 +1,12 @@
-//! Keys in the soft crypto module (as in production) and a test root with one signer.
+//! A test root and one signer with a key of any type (the PAdES tests).
 
+use super::Key;
 use signet_crypto::soft::SoftModule;
-use signet_crypto::{CryptoModule, KeyBinding, ModuleSigner, WrappedKey};
 use signet_pki::{issue, IssueRequest, Issuer, PkiUrls, Profile, Subject};
 use signet_types::{HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
-use std::path::{Path, PathBuf};
 
 /// 2026-09-21: the tests' "now".
 pub const NOW: i64 = 1_790_000_000;
-
-pub struct Key {
-    pub algorithm: KeyAlgorithm,
-    pub wrapped: WrappedKey,
-    pub public_key: Vec<u8>,
-    pub id: String,
-}
-
-impl Key {
-    pub fn new(module: &SoftModule, algorithm: KeyAlgorithm, id: &str) -> Key {
-        let g =
-            module.generate_key(&KeyBinding { owner: "test", credential: id, algorithm }).unwrap();
-        Key { algorithm, wrapped: g.wrapped, public_key: g.public_key, id: id.into() }
-    }
-
-    pub fn signer<'a>(
-        &'a self,
-        module: &'a SoftModule,
-        sig: SignatureAlgorithm,
-    ) -> ModuleSigner<'a> {
-        ModuleSigner {
-            module,
-            key: &self.wrapped,
-            binding: KeyBinding { owner: "test", credential: &self.id, algorithm: self.algorithm },
-            algorithm: sig,
-            public_key: &self.public_key,
-        }
-    }
-}
 
 /// A root CA (EC P-256) and a natural person's certificate (`name`) for `key`.
 pub fn root_and_leaf(module: &SoftModule, key: &Key, name: &str) -> (Vec<u8>, Vec<u8>) {
@@ -83,10 +53,4 @@ pub fn root_and_leaf(module: &SoftModule, key: &Key, name: &str) -> (Vec<u8>, Ve
     )
     .unwrap();
     (root, leaf)
-}
-
-pub fn pem(dir: &Path, name: &str, der: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, signet_pki::to_pem(der)).unwrap();
-    p
 }

@@ -11,16 +11,22 @@
 mod evidence;
 mod level;
 mod pades;
+mod sign;
+mod signer;
 
 pub use level::{DocumentFormat, Level, PadesOptions, VisibleSignature};
+pub use sign::{DocumentInput, SignDocuments, MAX_BATCH};
+pub use signer::DocumentSigner;
 
 use crate::one_shot::SigningError;
 use crate::tokens::Caller;
-use crate::{CertStatus, Engine, EngineError};
+use crate::{Engine, EngineError};
 use signet_ades::cades::{self, CadesRequest, Prepared};
 use signet_ades::pades::PreparedPdf;
+use signet_ades::pdf::Source;
 use signet_store::DocumentTransaction;
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
+use std::sync::Arc;
 
 /// Largest enveloped document kept between the two steps (a detached signature needs only
 /// the digest).
@@ -58,10 +64,15 @@ pub struct PreparedDocument {
     pub expires_in: i64,
 }
 
+/// A document's bytes, in memory or spooled to disk.
+pub type SharedSource = Arc<dyn Source + Send + Sync>;
+
 /// A signed document.
-#[derive(Debug)]
 pub struct SignedDocument {
-    /// The DER CAdES signature, or the signed PDF.
+    /// For PAdES signed in one step: the original file, which `signature` follows (the
+    /// incremental updates), so a large file is never copied into memory.
+    pub original: Option<SharedSource>,
+    /// The DER CAdES signature, or the signed PDF (or, with `original`, what follows it).
     pub signature: Vec<u8>,
     /// The level reached.
     pub level: Level,
@@ -69,7 +80,28 @@ pub struct SignedDocument {
     pub format: &'static str,
 }
 
+impl std::fmt::Debug for SignedDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedDocument")
+            .field("original", &self.original.as_ref().map(|o| o.size()))
+            .field("signature", &self.signature.len())
+            .field("level", &self.level)
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
 impl SignedDocument {
+    /// The whole result in memory (the original, if any, and what follows it).
+    pub fn to_vec(&self) -> std::io::Result<Vec<u8>> {
+        let mut out = match &self.original {
+            Some(o) => o.read_vec(0, usize::try_from(o.size()).unwrap_or(usize::MAX))?,
+            None => Vec::new(),
+        };
+        out.extend_from_slice(&self.signature);
+        Ok(out)
+    }
+
     /// The media type of [`SignedDocument::signature`].
     pub fn media_type(&self) -> &'static str {
         if self.format == "pades" {
@@ -87,42 +119,16 @@ impl Engine {
         caller: &Caller,
         req: PrepareDocument,
     ) -> Result<PreparedDocument, EngineError> {
-        let (user, credential, group) =
-            self.csc_credential(caller, &req.credential_id, "documents.prepare").await?;
-        let info = self.csc_info(caller, &req.credential_id).await?;
-        if info.cert_status != CertStatus::Valid || !info.key_enabled {
-            return Err(EngineError::InvalidInput(format!(
-                "the credential cannot sign: its certificate is {} and its key {}",
-                info.cert_status.as_str(),
-                if info.key_enabled { "enabled" } else { "disabled" }
-            )));
-        }
-        let allowed = crate::allowed_algorithms(info.key, &group);
-        let algorithm = match req.algorithm {
-            Some(a) if allowed.contains(&a) && !a.is_legacy() => a,
-            Some(a) => {
-                return Err(EngineError::InvalidInput(format!(
-                    "{} is not available to this credential for documents",
-                    a.name()
-                )))
-            }
-            None => *allowed.iter().find(|a| !a.is_legacy()).ok_or_else(|| {
-                EngineError::Integrity("the credential has no signature algorithm".into())
-            })?,
-        };
-        let chain = &info.chain;
-        let leaf = chain.first().ok_or_else(|| {
-            EngineError::Integrity(format!("credential `{}` has no certificate", credential.id))
-        })?;
+        let signer = self
+            .document_signer(caller, &req.credential_id, req.algorithm, "documents.prepare")
+            .await?;
+        let algorithm = signer.algorithm;
+        let chain = &signer.chain;
+        let leaf = signer.leaf()?;
         let rest: Vec<Vec<u8>> = chain.iter().skip(1).cloned().collect();
         let now = self.clock.now();
         let format = req.format.name();
         let (digest, content, signing_time) = match &req.format {
-            DocumentFormat::Cades { .. } if req.level == Level::BLTA => {
-                return Err(EngineError::InvalidInput(
-                    "CAdES B-LTA is not available yet (PAdES B-LTA is)".into(),
-                ))
-            }
             DocumentFormat::Cades { enveloping } => {
                 let digest = cades_digest(&req, algorithm)?;
                 (digest, if *enveloping { req.document } else { None }, Some(now))
@@ -165,8 +171,8 @@ impl Engine {
         let ttl = self.settings.sad_ttl_seconds;
         let t = DocumentTransaction {
             id: crate::new_id(),
-            user_id: user.id.clone(),
-            credential_id: credential.id.clone(),
+            user_id: signer.user.id.clone(),
+            credential_id: signer.credential.id.clone(),
             client_id: caller.client_id().map(str::to_owned),
             format: format.into(),
             level: req.level.as_str().into(),
@@ -241,41 +247,74 @@ impl Engine {
         let enveloped = if pades { None } else { t.content.as_deref() };
         let prepared = Prepared::restore(&t.signed_attributes, algorithm, leaf, rest, enveloped)
             .map_err(ades)?;
-        let mut signed = cades::complete(&prepared, &signature).map_err(ades)?;
-        if level >= Level::BT {
-            signed = self.signature_timestamp(&signed).await?;
-        }
-        if pades {
+        let target = if pades {
             let document = t.content.ok_or_else(|| {
                 EngineError::Integrity("a PAdES transaction has no document".into())
             })?;
-            let mut pdf = PreparedPdf::from_document(document).map_err(|e| ades(e.into()))?;
-            pdf.embed(&signed).map_err(|e| ades(e.into()))?;
-            let pdf = pdf.into_update();
-            let pdf = if level >= Level::BLT {
-                self.pades_augment(pdf, &chain, level).await?
-            } else {
-                pdf
-            };
-            return Ok(SignedDocument { signature: pdf, level, format: "pades" });
+            // The whole prepared document was kept: it is its own "update" of nothing.
+            let pdf = PreparedPdf::from_document(document).map_err(|e| ades(e.into()))?;
+            Target::Pades { original: Arc::new(Vec::new()), pdf }
+        } else {
+            Target::Cades
+        };
+        let mut signed = self.finish(&prepared, &signature, level, &chain, target).await?;
+        if pades {
+            signed.original = None;
         }
-        if level >= Level::BLT {
-            let evidence = self.embedded_evidence(&chain).await?;
-            signed = cades::add_validation_data(
-                &signed,
-                &evidence.certificates,
-                &evidence.crls,
-                &evidence.ocsp_responses,
-            )
-            .map_err(ades)?;
+        Ok(signed)
+    }
+
+    /// Assembles a signature around its value and raises it to `level`.
+    pub(crate) async fn finish(
+        &self,
+        prepared: &Prepared,
+        value: &[u8],
+        level: Level,
+        chain: &[Vec<u8>],
+        target: Target,
+    ) -> Result<SignedDocument, EngineError> {
+        let mut cms = cades::complete(prepared, value).map_err(ades_engine)?;
+        if level >= Level::BT {
+            cms = self.signature_timestamp(&cms).await?;
         }
-        if level >= Level::BLTA {
-            return Err(EngineError::InvalidInput(
-                "CAdES B-LTA is not available yet (PAdES B-LTA is)".into(),
-            )
-            .into());
+        let Target::Pades { original, mut pdf } = target else {
+            if level >= Level::BLT {
+                let evidence = self.embedded_evidence(chain).await?;
+                cms = cades::add_validation_data(
+                    &cms,
+                    &evidence.certificates,
+                    &evidence.crls,
+                    &evidence.ocsp_responses,
+                )
+                .map_err(ades_engine)?;
+            }
+            if level >= Level::BLTA {
+                cms = self.archive_timestamp(prepared, &cms).await?;
+            }
+            return Ok(SignedDocument { original: None, signature: cms, level, format: "cades" });
+        };
+        pdf.embed(&cms).map_err(|e| ades_engine(e.into()))?;
+        let tail = self.pades_augment(original.clone(), pdf.into_update(), chain, level).await?;
+        Ok(SignedDocument { original: Some(original), signature: tail, level, format: "pades" })
+    }
+
+    /// Adds an archive-time-stamp-v3 (EN 319 122-1 §5.5.3) from the embedded TSA, with the
+    /// signature's own hash; a detached signature's content is known by its digest.
+    async fn archive_timestamp(
+        &self,
+        prepared: &Prepared,
+        cms: &[u8],
+    ) -> Result<Vec<u8>, EngineError> {
+        let hash = prepared.algorithm().hash();
+        let imprint = if prepared.content().is_some() {
+            cades::archive_timestamp_imprint(cms, None, hash)
+        } else {
+            let digest = prepared.content_digest().map_err(ades_engine)?;
+            cades::archive_timestamp_imprint_for_digest(cms, &digest, hash)
         }
-        Ok(SignedDocument { signature: signed, level, format: "cades" })
+        .map_err(ades_engine)?;
+        let token = self.timestamp(hash, imprint.digest().to_vec(), None).await?;
+        cades::add_archive_timestamp(cms, &token, &imprint).map_err(ades_engine)
     }
 
     /// Adds the embedded TSA's signature time-stamp (EN 319 122-1 §5.3) to a CMS signature.
@@ -291,6 +330,14 @@ impl Engine {
     pub async fn sweep_document_transactions(&self) -> Result<u64, EngineError> {
         Ok(self.store.delete_expired_document_transactions(self.clock.now()).await?)
     }
+}
+
+/// What a CMS signature value becomes.
+pub(crate) enum Target {
+    /// A CAdES signature.
+    Cades,
+    /// Embedded into a prepared PDF update of `original`.
+    Pades { original: SharedSource, pdf: PreparedPdf },
 }
 
 /// The digest a CAdES signature covers: of the document, or given.
@@ -331,6 +378,6 @@ fn ades(e: signet_ades::AdesError) -> SigningError {
     SigningError::Engine(ades_engine(e))
 }
 
-fn ades_engine(e: signet_ades::AdesError) -> EngineError {
+pub(crate) fn ades_engine(e: signet_ades::AdesError) -> EngineError {
     EngineError::Internal(format!("AdES: {e}"))
 }

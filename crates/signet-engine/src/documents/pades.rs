@@ -4,9 +4,10 @@
 //! (a document time-stamp).
 
 use super::level::{Level, PadesOptions};
+use super::SharedSource;
 use crate::{Engine, EngineError};
 use signet_ades::pades::{self, Appearance, Jpeg, PreparedPdf, SignatureOptions};
-use signet_ades::pdf::Source;
+use signet_ades::pdf::{Appended, Source};
 use signet_types::HashAlgorithm;
 
 /// Room for the CMS beyond its certificates: signature value, attributes and, from B-T,
@@ -81,45 +82,54 @@ pub(crate) fn prepare(
 }
 
 impl Engine {
-    /// Raises a signed PDF from B-T to `level`: B-LT adds a `/DSS` with the material for
-    /// its signatures (and document time-stamps), B-LTA then a document time-stamp.
+    /// Raises a signed PDF (`original` followed by `tail`) from B-T to `level`: B-LT adds a
+    /// `/DSS` with the material for its signatures (and document time-stamps), B-LTA then
+    /// a document time-stamp. Returns the new tail.
     pub(crate) async fn pades_augment(
         &self,
-        pdf: Vec<u8>,
+        original: SharedSource,
+        tail: Vec<u8>,
         chain: &[Vec<u8>],
         level: Level,
     ) -> Result<Vec<u8>, EngineError> {
-        let mut pdf = pdf;
+        let mut tail = tail;
         if level >= Level::BLT {
             let evidence = self.embedded_evidence(chain).await?;
-            pdf = blocking(move || {
+            let base = original.clone();
+            tail = blocking(move || {
+                let pdf = Appended { base: base.as_ref(), tail: &tail };
                 let sigs = pades::signatures(&pdf).map_err(invalid)?;
                 let entries: Vec<(&[u8], &pades::ValidationData)> =
                     sigs.iter().map(|s| (s.contents.as_slice(), &evidence)).collect();
                 let update = pades::add_validation_data(&pdf, &entries).map_err(invalid)?;
-                Ok([pdf.as_slice(), &update].concat())
+                Ok([tail.as_slice(), &update].concat())
             })
             .await?;
         }
         if level >= Level::BLTA {
-            pdf = self.document_timestamp(pdf).await?;
+            tail = self.document_timestamp(original, tail).await?;
         }
-        Ok(pdf)
+        Ok(tail)
     }
 
-    /// Appends a document time-stamp (EN 319 142-1 §5.4.3) from the embedded TSA.
-    pub(crate) async fn document_timestamp(&self, pdf: Vec<u8>) -> Result<Vec<u8>, EngineError> {
-        let (pdf, prepared, digest) = blocking(move || {
+    /// Appends a document time-stamp (EN 319 142-1 §5.4.3) from the embedded TSA to
+    /// `original` followed by `tail`; returns the new tail.
+    pub(crate) async fn document_timestamp(
+        &self,
+        original: SharedSource,
+        tail: Vec<u8>,
+    ) -> Result<Vec<u8>, EngineError> {
+        let (tail, mut prepared, digest) = blocking(move || {
+            let pdf = Appended { base: original.as_ref(), tail: &tail };
             let prepared = pades::prepare_document_timestamp(&pdf, TOKEN_ROOM).map_err(invalid)?;
             let digest =
                 prepared.digest(&pdf, HashAlgorithm::Sha256).map_err(|e| invalid(e.into()))?;
-            Ok((pdf, prepared, digest))
+            Ok((tail, prepared, digest))
         })
         .await?;
         let token = self.timestamp(HashAlgorithm::Sha256, digest, None).await?;
-        let mut prepared = prepared;
         prepared.embed(&token).map_err(|e| invalid(e.into()))?;
-        Ok([pdf.as_slice(), prepared.update()].concat())
+        Ok([tail.as_slice(), prepared.update()].concat())
     }
 }
 

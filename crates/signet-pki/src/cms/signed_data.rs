@@ -76,6 +76,23 @@ impl SignedAttributes {
         self.set.to_der().map_err(PkiError::encoding("SignedAttributes"))
     }
 
+    /// The message-digest attribute's value (RFC 5652 §11.2): the content's digest.
+    pub fn message_digest(&self) -> Result<Vec<u8>, PkiError> {
+        let attr = self
+            .set
+            .iter()
+            .find(|a| a.oid == ID_MESSAGE_DIGEST)
+            .ok_or_else(|| PkiError::InvalidCms("no message-digest attribute".into()))?;
+        let value = attr
+            .values
+            .iter()
+            .next()
+            .ok_or_else(|| PkiError::InvalidCms("an empty message-digest attribute".into()))?;
+        let octets: der::asn1::OctetString =
+            value.decode_as().map_err(|e| PkiError::InvalidCms(format!("message-digest: {e}")))?;
+        Ok(octets.as_bytes().to_vec())
+    }
+
     /// The digest to sign (the DTBS/R of EN 319 122-1), with `hash`.
     pub fn digest(&self, hash: HashAlgorithm) -> Result<Vec<u8>, PkiError> {
         Ok(digest(hash, &self.to_be_signed()?))

@@ -13,7 +13,6 @@ use signet_engine::{
     DocumentFormat, Engine, Level, PadesOptions, PrepareDocument, SignedDocument, VisibleSignature,
     MAX_ENVELOPED_BYTES,
 };
-use signet_types::HashAlgorithm;
 use utoipa::ToSchema;
 
 /// The largest prepare body: an enveloped document of [`MAX_ENVELOPED_BYTES`] in base64,
@@ -207,19 +206,7 @@ pub async fn prepare(
 ) -> Result<(StatusCode, Json<PrepareOut>), ApiError> {
     let format = document_format(&body.format, &body.packaging, body.pades)?;
     let level: Level = body.level.parse()?;
-    let algorithm = match &body.sign_algo {
-        Some(s) => {
-            let hash = match &body.hash_algo {
-                Some(h) => Some(
-                    HashAlgorithm::from_oid_str(h)
-                        .map_err(|_| ApiError::invalid_request("Invalid parameter hashAlgo"))?,
-                ),
-                None => None,
-            };
-            Some(signet_engine::sign_algorithm(s, hash, None).map_err(ApiError::invalid_request)?)
-        }
-        None => None,
-    };
+    let algorithm = super::sign::algorithm(body.sign_algo.as_deref(), body.hash_algo.as_deref())?;
     let req = PrepareDocument {
         credential_id: body.credential_id,
         level,

@@ -7,7 +7,7 @@
 //! | Identity Management | `GET /policy-documents`, `POST/GET /keys`, `GET/DELETE /keys/{id}` |
 //! | Enrollment | `POST /keys/{id}/certificate`, `…/certificate/renew`, `…/certificate/revoke` |
 //! | One-shot signing | `POST /one-shot` (then CSC `signatures/signHash`) |
-//! | Document Signature | `POST /documents/prepare`, `POST /documents/complete` |
+//! | Document Signature | `POST /documents/sign` (one step, batch or streamed), `POST /documents/prepare`, `POST /documents/complete` |
 
 mod body;
 mod caller;
@@ -17,6 +17,7 @@ pub(crate) mod error;
 mod keys;
 mod model;
 mod one_shot;
+mod sign;
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         keys::documents, keys::create, keys::list, keys::show, keys::delete,
         enrollment::issue, enrollment::renew, enrollment::revoke,
         one_shot::create,
-        documents::prepare, documents::complete,
+        documents::prepare, documents::complete, sign::sign,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -40,7 +41,7 @@ use utoipa::{Modify, OpenApi};
         (name = "identity", description = "Identity Management: signing keys"),
         (name = "enrollment", description = "Enrollment: certificates through the group's CA"),
         (name = "signing", description = "One-shot credentials"),
-        (name = "documents", description = "Document Signature API (two steps; CAdES)"),
+        (name = "documents", description = "Document Signature API: CAdES and PAdES, in one step or two"),
     )
 )]
 #[derive(Debug)]
@@ -79,4 +80,10 @@ pub(crate) fn routes() -> Router<Engine> {
                 .layer(axum::extract::DefaultBodyLimit::max(documents::PREPARE_LIMIT)),
         )
         .route("/api/v1/documents/complete", post(documents::complete))
+        // The body is read by the handler: a JSON batch with its own limit, or a document
+        // streamed to disk up to `documents.max_bytes`.
+        .route(
+            "/api/v1/documents/sign",
+            post(sign::sign).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
 }

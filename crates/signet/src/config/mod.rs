@@ -39,6 +39,8 @@ pub struct Config {
     pub pin: PinConfig,
     /// Signature Activation Module.
     pub sam: SamConfig,
+    /// Document signing.
+    pub documents: DocumentsConfig,
     /// Logging.
     pub log: LogConfig,
     /// Certificate profiles by name (`[profiles.NAME]`).
@@ -62,6 +64,7 @@ impl Default for Config {
             certificates: CertificatesConfig::default(),
             pin: PinConfig::default(),
             sam: SamConfig::default(),
+            documents: DocumentsConfig::default(),
             log: LogConfig::default(),
             profiles: BTreeMap::new(),
             groups: BTreeMap::new(),
@@ -205,6 +208,24 @@ impl Default for SamConfig {
     }
 }
 
+/// `[documents]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DocumentsConfig {
+    /// The largest document accepted by the streaming `documents/sign` (bytes); larger
+    /// uploads get 413.
+    pub max_bytes: u64,
+    /// Where uploads are spooled while they are signed (unnamed files, gone when the
+    /// request ends); the system's temporary directory by default.
+    pub spool_dir: Option<PathBuf>,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self { max_bytes: 1024 * 1024 * 1024, spool_dir: None }
+    }
+}
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -320,6 +341,14 @@ impl Config {
         }
         if !(10..=3600).contains(&self.sam.sad_ttl_seconds) {
             return Err("sam.sad_ttl_seconds: must be between 10 and 3600".into());
+        }
+        if self.documents.max_bytes < 1024 {
+            return Err("documents.max_bytes: must be at least 1024".into());
+        }
+        if let Some(dir) = &self.documents.spool_dir {
+            if !dir.is_dir() {
+                return Err(format!("documents.spool_dir: {} is not a directory", dir.display()));
+            }
         }
         if self.pin.max_attempts == 0 {
             return Err("pin.max_attempts: must be at least 1".into());

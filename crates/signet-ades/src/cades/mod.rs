@@ -1,7 +1,18 @@
-//! CAdES baseline B-B signatures (ETSI EN 319 122-1 §5, EN 319 122-2 §6.3 "CAdES-B-B"):
-//! a CMS SignedData (RFC 5652) with the signed attributes content-type, message-digest,
-//! signing-time and signing-certificate-v2, detached (the content is not included) or
-//! enveloping (attached: the content is the eContent).
+//! CAdES signatures (ETSI EN 319 122-1), from B-B to B-LTA, and reading any CMS signature
+//! back.
+//!
+//! ```text
+//! B-B    prepare → DTBS/R (signed by the SAM) → complete                         this file
+//! B-T    signature_timestamp_imprint → TSA → add_signature_timestamp             timestamp.rs
+//! B-LT   add_validation_data (certificates, CRLs, OCSP into SignedData)          validation_data.rs
+//! B-LTA  archive_timestamp_imprint → TSA → add_archive_timestamp (repeatable)    archive.rs
+//! any    inspect → SignatureInfo { signer, validation data, tokens, level }      inspect.rs
+//! ```
+//!
+//! B-B (EN 319 122-1 §5, EN 319 122-2 §6.3 "CAdES-B-B"): a CMS SignedData (RFC 5652) with
+//! the signed attributes content-type, message-digest, signing-time and
+//! signing-certificate-v2, detached (the content is not included) or enveloping
+//! (attached: the content is the eContent).
 //!
 //! EN 319 122-1 §5.2.1 content-type and §5.2.2 message-digest are required; §5.2.3
 //! signing-certificate-v2 references the signer's certificate (SHA-256 of it, with
@@ -9,8 +20,23 @@
 //! present" at B-B). The signer's certificate and its chain (without the trust anchor
 //! when the caller leaves it out) go into `certificates` (§5.1).
 
+mod archive;
+mod inspect;
+mod timestamp;
+mod validation_data;
+mod view;
+
+pub use archive::{
+    add_archive_timestamp, archive_timestamp_imprint, archive_timestamp_imprint_for_digest,
+    ArchiveImprint, ID_AA_ATS_HASH_INDEX_V3, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3,
+};
+pub use inspect::{inspect, CadesLevel, SignatureInfo};
+pub use timestamp::{
+    add_signature_timestamp, signature_timestamp_imprint, ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+};
+pub use validation_data::add_validation_data;
+
 use crate::AdesError;
-use const_oid::ObjectIdentifier;
 use signet_pki::cms::{signed_data, SignedAttributes, SignedDataParts};
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
 
@@ -41,7 +67,7 @@ pub struct CadesRequest<'a> {
     /// Further certificates of the chain (DER), issuer first.
     pub chain: &'a [Vec<u8>],
     /// The claimed signing time, unix seconds (the engine's clock); `None` for PAdES,
-    /// whose claimed time is the signature dictionary's `/M` (EN 319 142-1 §5.3 forbids
+    /// whose claimed time is the signature dictionary's `/M` (EN 319 142-1 §5.3 excludes
     /// the signing-time attribute there).
     pub signing_time: Option<i64>,
 }
@@ -71,6 +97,11 @@ impl Prepared {
     /// The DER signed attributes, to keep between the two steps.
     pub fn signed_attributes_der(&self) -> Result<Vec<u8>, AdesError> {
         Ok(self.attributes.to_be_signed()?)
+    }
+
+    /// The content's digest (the message-digest attribute), with the algorithm's hash.
+    pub fn content_digest(&self) -> Result<Vec<u8>, AdesError> {
+        Ok(self.attributes.message_digest()?)
     }
 
     /// The content of an enveloping signature.
@@ -173,41 +204,6 @@ pub fn sign(
         .sign_digest(prepared.digest_to_sign())
         .map_err(|e| AdesError::Pki(signet_pki::PkiError::Signing(e)))?;
     complete(&prepared, &signature)
-}
-
-/// `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A; EN 319 122-1 §5.3).
-pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
-
-/// The message imprint a signature time-stamp must cover (B-T, EN 319 122-1 §5.3): the
-/// hash of the signer's signature value (the contents of the `signature` OCTET STRING,
-/// RFC 3161 Appendix A).
-pub fn signature_timestamp_imprint(
-    signature: &[u8],
-    hash: HashAlgorithm,
-) -> Result<Vec<u8>, AdesError> {
-    let value = signet_pki::cms::signature_value(signature)?;
-    Ok(signet_crypto::digest::digest(hash, &value))
-}
-
-/// Makes a B-B signature a B-T one (EN 319 122-2 §6.3 "CAdES-B-T"): the time-stamp token
-/// (a DER `TimeStampToken` over [`signature_timestamp_imprint`]) becomes the unsigned
-/// attribute signature-time-stamp. Signed content and attributes are left untouched.
-pub fn add_signature_timestamp(signature: &[u8], token: &[u8]) -> Result<Vec<u8>, AdesError> {
-    Ok(signet_pki::cms::add_unsigned_attribute(signature, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, token)?)
-}
-
-/// Makes a B-T signature a B-LT one (EN 319 122-1 §5.5, EN 319 122-2 §6.3 "CAdES-B-LT"):
-/// the certificates of the signer's and the time-stamps' chains go into
-/// `SignedData.certificates`, their CRLs and OCSP responses into `SignedData.crls` (OCSP
-/// as `id-ri-ocsp-response`, RFC 5940). The signature and its attributes are untouched.
-pub fn add_validation_data(
-    signature: &[u8],
-    certificates: &[Vec<u8>],
-    crls: &[Vec<u8>],
-    ocsp_responses: &[Vec<u8>],
-) -> Result<Vec<u8>, AdesError> {
-    Ok(signet_pki::cms::add_validation_data(signature, certificates, crls, ocsp_responses)?)
 }
 
 impl CadesRequest<'_> {
