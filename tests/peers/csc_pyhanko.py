@@ -15,7 +15,7 @@ import aiohttp
 from asn1crypto import pem, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
+from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationManager,
     CSCServiceSessionInfo,
@@ -96,7 +96,11 @@ async def run(args):
                 }),
             })
         writer = IncrementalPdfFileWriter(io.BytesIO(minimal_pdf()))
-        meta = signers.PdfSignatureMetadata(field_name="Sig1", md_algorithm=args.md)
+        meta = signers.PdfSignatureMetadata(
+            field_name="Sig1", md_algorithm=args.md,
+            # --pades: a PAdES B-B signature (ETSI.CAdES.detached), as pyHanko makes them.
+            subfilter=fields.SigSeedSubFilter.PADES if args.pades else None,
+        )
         out = await signers.async_sign_pdf(writer, meta, signer=signer)
         signed = out.getvalue()
     with open(args.output, "wb") as f:
@@ -122,6 +126,7 @@ def main():
         p.add_argument(f"--{name}", required=True)
     p.add_argument("--md", default="sha256")
     p.add_argument("--pss", action="store_true")
+    p.add_argument("--pades", action="store_true")
     args = p.parse_args()
     try:
         asyncio.run(run(args))

@@ -31,9 +31,9 @@ pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use documents::{
-    DocumentFormat, DocumentInput, DocumentSigner, Level, PadesOptions, PrepareDocument,
-    PreparedDocument, SharedSource, SignDocuments, SignedDocument, VisibleSignature, MAX_BATCH,
-    MAX_ENVELOPED_BYTES,
+    DetachedContent, DocumentFormat, DocumentInput, DocumentSigner, ExtendRequest, Level,
+    PadesOptions, PrepareDocument, PreparedDocument, SharedSource, SignDocuments, SignedDocument,
+    VisibleSignature, MAX_BATCH, MAX_ENVELOPED_BYTES,
 };
 pub use enrollment::Rekey;
 pub use error::EngineError;

@@ -258,6 +258,61 @@ fn detached_b_lta_signature_has_an_archive_time_stamp_over_the_right_imprint() {
 }
 
 #[test]
+fn a_b_b_signature_is_extended_to_b_lta_and_renewed() {
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = b"Signed today, kept for decades.\n".repeat(30);
+    let data_file = tmp.path().join("data.txt");
+    std::fs::write(&data_file, &data).unwrap();
+    let digest = b64(&sha256(&data));
+    let (s, p) = w.api(
+        "/api/v1/documents/prepare",
+        json!({ "credentialID": w.credential, "level": "B-B", "documentDigest": digest }),
+    );
+    assert_eq!(s, 201, "{p}");
+    let sad = w.sad(p["hashes"][0].as_str().unwrap());
+    let (_, done) = w.api(
+        "/api/v1/documents/complete",
+        json!({ "transactionID": p["transactionID"], "SAD": sad }),
+    );
+    let b_b = done["signature"].as_str().unwrap().to_owned();
+
+    // Without the content (or its digest) B-LTA of a detached signature is refused.
+    let (s, v) = w.api("/api/v1/signatures/extend", json!({ "signature": b_b, "level": "B-LTA" }));
+    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+    let extend = |sig: &str| {
+        let (s, v) = w.api(
+            "/api/v1/signatures/extend",
+            json!({ "signature": sig, "level": "B-LTA", "contentDigest": digest, "hashAlgo": "2.16.840.1.101.3.4.2.1" }),
+        );
+        assert_eq!((s, v["level"].as_str()), (200, Some("B-LTA")), "{v}");
+        v["signature"].as_str().unwrap().to_owned()
+    };
+    let lta = extend(&b_b);
+    let renewed = extend(&lta);
+    let sig = tmp.path().join("renewed.p7s");
+    std::fs::write(&sig, unb64(&renewed)).unwrap();
+    let (ok, text) =
+        cms_verify(&w.root(), &sig, Some(&data_file), &tmp.path().join("out"), &["-crl_check_all"]);
+    assert!(ok && text.contains("Verification successful"), "{text}");
+    if let Some(python) = peers_python() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../signet-ades/tests/peers/cades_archive.py");
+        let o = std::process::Command::new(python)
+            .arg(script)
+            .args([&sig, &data_file])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{text}{}", String::from_utf8_lossy(&o.stderr));
+        let tokens: Vec<Value> = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(tokens.len(), 2, "renewal adds a second archive time-stamp: {text}");
+        assert!(tokens.iter().all(|t| t["computed"] == t["token"]), "{text}");
+        assert_eq!(tokens[1]["complete"], true, "the newest index covers everything: {text}");
+    }
+}
+
+#[test]
 fn enveloping_b_b_signature_returns_the_document() {
     let w = world();
     let tmp = tempfile::tempdir().unwrap();

@@ -217,3 +217,86 @@ fn documents_that_cannot_be_signed_are_refused_with_a_clear_error() {
         assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
     }
 }
+
+/// `POST /api/v1/signatures/extend` with a PDF; the extended PDF.
+fn extend(w: &World, pdf: &[u8], level: &str) -> Vec<u8> {
+    let (s, v) =
+        w.api("/api/v1/signatures/extend", json!({ "document": b64(pdf), "level": level }));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!((v["format"].as_str(), v["level"].as_str()), (Some("pades"), Some(level)), "{v}");
+    unb64(v["document"].as_str().unwrap())
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[test]
+fn our_b_b_is_extended_to_b_lta_and_renewed() {
+    let w = world();
+    let signed = w.sign(&pdf::sample_pdf(1, 0), "B-B", json!({}));
+    let lta = extend(&w, &signed, "B-LTA");
+    assert!(lta.starts_with(&signed), "extension only appends");
+    // B-B had no time-stamp: a document time-stamp (B-T), the DSS, another (B-LTA).
+    assert_eq!(count(&lta, b"/ETSI.RFC3161"), 2);
+    judge(&w, &lta, 1, true);
+    let renewed = extend(&w, &lta, "B-LTA");
+    assert!(renewed.starts_with(&lta));
+    assert_eq!(count(&renewed, b"/ETSI.RFC3161"), 3, "archival renewal adds a document time-stamp");
+    judge(&w, &renewed, 1, true);
+}
+
+#[test]
+fn a_pyhanko_made_signature_is_extended_to_b_lta() {
+    let Some(python) = peers_python() else { return };
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let made = tmp.path().join("pyhanko.pdf");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/csc_pyhanko.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args([
+            "--url",
+            &format!("http://{}", w.server.addr),
+            "--user",
+            "ada",
+            "--password",
+            "ada-password",
+        ])
+        .args(["--pin", "123456", "--credential", &w.credential, "--pades"])
+        .arg("--root")
+        .arg(w.root())
+        .arg("--output")
+        .arg(&made)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b_b = std::fs::read(&made).unwrap();
+    let lt = extend(&w, &b_b, "B-LT");
+    judge(&w, &lt, 1, true);
+    let lta = extend(&w, &lt, "B-LTA");
+    judge(&w, &lta, 1, true);
+    let renewed = extend(&w, &lta, "B-LTA");
+    judge(&w, &renewed, 1, true);
+}
+
+#[test]
+fn extension_refuses_what_it_cannot_extend() {
+    let w = world();
+    for (body, says) in [
+        (json!({ "document": b64(&pdf::sample_pdf(1, 0)), "level": "B-LT" }), "no signature"),
+        (json!({ "document": b64(&pdf::sample_pdf(1, 0)), "level": "B-B" }), "B-T, B-LT or B-LTA"),
+        (json!({ "signature": b64(b"not a CMS"), "level": "B-T" }), "CMS"),
+        (json!({ "level": "B-T" }), "either document"),
+        (json!({ "document": "!!", "level": "B-T" }), "base64"),
+    ] {
+        let (s, v) = w.api("/api/v1/signatures/extend", body);
+        assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+        assert!(v["error_description"].as_str().unwrap().contains(says), "{says}: {v}");
+    }
+}

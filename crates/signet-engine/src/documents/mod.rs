@@ -9,11 +9,13 @@
 //! B-LTA with a document time-stamp (PAdES, §5.4.3).
 
 mod evidence;
+mod extend;
 mod level;
 mod pades;
 mod sign;
 mod signer;
 
+pub use extend::{DetachedContent, ExtendRequest};
 pub use level::{DocumentFormat, Level, PadesOptions, VisibleSignature};
 pub use sign::{DocumentInput, SignDocuments, MAX_BATCH};
 pub use signer::DocumentSigner;

@@ -7,6 +7,7 @@
 //! | Identity Management | `GET /policy-documents`, `POST/GET /keys`, `GET/DELETE /keys/{id}` |
 //! | Enrollment | `POST /keys/{id}/certificate`, `…/certificate/renew`, `…/certificate/revoke` |
 //! | One-shot signing | `POST /one-shot` (then CSC `signatures/signHash`) |
+//! | Signature Update | `POST /signatures/extend` (B-T, B-LT, B-LTA; renewal) |
 //! | Document Signature | `POST /documents/sign` (one step, batch or streamed), `POST /documents/prepare`, `POST /documents/complete` |
 
 mod body;
@@ -14,6 +15,7 @@ mod caller;
 mod documents;
 mod enrollment;
 pub(crate) mod error;
+mod extend;
 mod keys;
 mod model;
 mod one_shot;
@@ -33,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         keys::documents, keys::create, keys::list, keys::show, keys::delete,
         enrollment::issue, enrollment::renew, enrollment::revoke,
         one_shot::create,
-        documents::prepare, documents::complete, sign::sign,
+        documents::prepare, documents::complete, sign::sign, extend::extend,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -85,5 +87,9 @@ pub(crate) fn routes() -> Router<Engine> {
         .route(
             "/api/v1/documents/sign",
             post(sign::sign).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/signatures/extend",
+            post(extend::extend).layer(axum::extract::DefaultBodyLimit::disable()),
         )
 }

@@ -242,13 +242,22 @@ async fn sign_stream(
         .await?
         .pop()
         .ok_or_else(|| internal("no signed document"))?;
+    streamed(signed, reader).await
+}
+
+/// The response for a signed document: its bytes, the original streamed from `file` when
+/// the result is "the original followed by updates".
+pub(super) async fn streamed(
+    signed: SignedDocument,
+    file: std::fs::File,
+) -> Result<Response, ApiError> {
     let media = signed.media_type();
     let level = signed.level.as_str();
     let body = match &signed.original {
         None => Body::from(signed.signature),
         Some(original) => {
             let size = original.size();
-            let mut file = tokio::fs::File::from_std(reader);
+            let mut file = tokio::fs::File::from_std(file);
             file.seek(std::io::SeekFrom::Start(0)).await.map_err(internal)?;
             let head = tokio_util::io::ReaderStream::new(tokio::io::AsyncReadExt::take(file, size));
             let tail = futures_util::stream::once(async move {
@@ -265,7 +274,7 @@ async fn sign_stream(
 }
 
 /// Writes the body to an unnamed file in `dir`, hashing it as it comes; 413 past `max`.
-async fn spool(
+pub(super) async fn spool(
     body: Body,
     dir: &std::path::Path,
     max: u64,
@@ -343,6 +352,6 @@ pub fn algorithm(
     Ok(Some(signet_engine::sign_algorithm(s, hash, None).map_err(ApiError::invalid_request)?))
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(super) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::from(signet_engine::EngineError::Internal(e.to_string()))
 }
