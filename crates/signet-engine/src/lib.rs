@@ -14,6 +14,7 @@ mod demo;
 mod documents;
 mod enrollment;
 mod error;
+pub mod evidence;
 mod keys;
 mod one_shot;
 mod profiles;
@@ -64,6 +65,9 @@ pub struct Engine {
     sam: signet_sam::Sam,
     connectors: Arc<std::collections::BTreeMap<String, Arc<dyn connector::CaConnector>>>,
     held_service_keys: service_keys::HeldServiceKeys,
+    /// Fetches validation material of other PKIs (`None` if its HTTP client could not be
+    /// built: B-LT for those certificates is then unavailable).
+    evidence: Option<Arc<evidence::EvidenceCollector>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -74,6 +78,11 @@ impl std::fmt::Debug for Engine {
             .finish()
     }
 }
+
+/// How long one OCSP, CRL or caIssuers request of another PKI may take.
+const EVIDENCE_TIMEOUT_SECONDS: u64 = 10;
+/// The largest OCSP response, CRL or caIssuers answer fetched (large CRLs exist).
+const EVIDENCE_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// What `/readyz` reports.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -123,6 +132,18 @@ impl Engine {
                 Err(e) => tracing::error!(connector = %name, error = %e, "CA connector unusable"),
             }
         }
+        let evidence = match evidence::EvidenceCollector::new(
+            std::time::Duration::from_secs(EVIDENCE_TIMEOUT_SECONDS),
+            EVIDENCE_MAX_BYTES,
+        ) {
+            Ok(c) => Some(Arc::new(
+                c.allow_private_addresses(settings.documents.fetch_private_addresses),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "no HTTP client for validation material");
+                None
+            }
+        };
         Self {
             store,
             crypto,
@@ -131,6 +152,7 @@ impl Engine {
             sam,
             connectors: Arc::new(connectors),
             held_service_keys: Default::default(),
+            evidence,
         }
     }
 

@@ -51,6 +51,10 @@ pub struct DocumentSettings {
     pub max_bytes: u64,
     /// Where uploads are spooled.
     pub spool_dir: std::path::PathBuf,
+    /// Whether OCSP/CRL/caIssuers URLs of other PKIs may point at loopback, private and
+    /// link-local addresses (off in production: the URLs come from submitted
+    /// certificates).
+    pub fetch_private_addresses: bool,
 }
 
 impl EngineSettings {
@@ -75,6 +79,7 @@ impl EngineSettings {
             documents: DocumentSettings {
                 max_bytes: 64 * 1024 * 1024,
                 spool_dir: std::env::temp_dir(),
+                fetch_private_addresses: false,
             },
         }
     }

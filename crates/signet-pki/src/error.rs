@@ -112,6 +112,16 @@ pub enum PkiError {
     /// responder certificate without id-kp-OCSPSigning or that does not fit the signer.
     #[error("invalid OCSP response parameters: {0}")]
     InvalidOcspResponse(String),
+    /// An OCSP response a relying party must not use as evidence (RFC 6960 §3.2): not a
+    /// successful basic response, no answer for the certificate, a signature that is
+    /// neither the CA's nor an authorised responder's, or outside its validity interval.
+    #[error("OCSP response refused: {0}")]
+    OcspResponseRefused(String),
+    /// A CRL a relying party must not use as evidence (RFC 5280 §6.3.3): another issuer, a
+    /// bad signature, outside its validity interval, or a scope or critical extension
+    /// Signet does not process (delta, indirect, partial CRLs).
+    #[error("CRL refused: {0}")]
+    CrlRefused(String),
     /// The crypto module refused or failed to sign.
     #[error("signing failed: {0}")]
     Signing(#[from] CryptoError),

@@ -10,9 +10,12 @@
 //!   → DER Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
 //! ```
 //!
-//! [`crl`] issues RFC 5280 §5 certificate revocation lists, [`ocsp`] parses RFC 6960
-//! requests and issues responses, and [`tsp`] holds the RFC 3161 time-stamping messages of Signet's TSA.
+//! [`crl`] issues and verifies RFC 5280 §5 certificate revocation lists, [`ocsp`] parses RFC 6960
+//! requests, issues responses and verifies other responders' responses, [`aia`] reads where
+//! a certificate's issuer and revocation status are published, and [`tsp`] holds the
+//! RFC 3161 time-stamping messages of Signet's TSA.
 
+pub mod aia;
 pub mod algorithm_identifier;
 pub mod cmp;
 pub mod cms;

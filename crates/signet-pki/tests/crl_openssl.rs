@@ -150,3 +150,37 @@ fn bad_parameters_are_refused_before_signing() {
     assert!(matches!(issue_crl(&p, &key), Err(PkiError::InvalidCrl(_))));
     assert!(issue_crl(&CrlParams { issuer_certificate: b"junk", ..params(h, &[]) }, &key).is_err());
 }
+
+/// Signet's own CRLs (RSA issuing CA) pass Signet's relying-party check, and answer for
+/// the revoked and the good certificate.
+#[test]
+fn our_crls_pass_our_relying_party_verification() {
+    let h = Hierarchy::ec_root_rsa_issuing();
+    let key = TestSigner::ec_p256();
+    let revoked_ee = h.end_entity(Profile::NaturalPerson, &natural_person(), key.spki(), 43);
+    let good_ee = h.end_entity(Profile::NaturalPerson, &natural_person(), key.spki(), 44);
+    let entries = [RevokedEntry {
+        serial: serial(43),
+        revoked_at: THIS_UPDATE - 60,
+        reason: Some(RevocationReason::CertificateHold),
+    }];
+    let crl = issue_crl(&params(h, &entries), &h.issuing_signer).unwrap();
+    let info = signet_pki::crl::verify_crl(&crl, &h.issuing, THIS_UPDATE + 60).unwrap();
+    assert_eq!((info.this_update, info.next_update), (THIS_UPDATE, Some(NEXT_UPDATE)));
+    assert_eq!(info.crl_number.as_deref(), Some(&4242u16.to_be_bytes()[..]));
+    assert_eq!(info.revoked(), &entries[..]);
+    assert_eq!(
+        info.status(&revoked_ee).unwrap(),
+        signet_pki::ocsp::CertStatus::Revoked {
+            at: THIS_UPDATE - 60,
+            reason: Some(RevocationReason::CertificateHold)
+        }
+    );
+    assert_eq!(info.status(&good_ee).unwrap(), signet_pki::ocsp::CertStatus::Good);
+    // Not the root's CRL, and not after its nextUpdate.
+    assert!(signet_pki::crl::verify_crl(&crl, &h.root, THIS_UPDATE + 60).is_err());
+    assert!(matches!(
+        signet_pki::crl::verify_crl(&crl, &h.issuing, NEXT_UPDATE + 3_600),
+        Err(PkiError::CrlRefused(_))
+    ));
+}

@@ -27,6 +27,7 @@ struct Responder {
     issuing_pem: PathBuf,
     ca_file: PathBuf,
     ees: Vec<PathBuf>,
+    ee_ders: Vec<Vec<u8>>,
 }
 
 impl Responder {
@@ -46,13 +47,15 @@ impl Responder {
         std::fs::write(&ca_file, signet_pki::to_pem(&h.root) + &signet_pki::to_pem(&h.issuing))
             .unwrap();
         let key = TestSigner::ec_p256();
-        let ees = (51..=53)
-            .map(|n| {
-                let ee = h.end_entity(Profile::NaturalPerson, &natural_person(), key.spki(), n);
-                write_pem(dir.path(), &format!("ee{n}.pem"), &ee)
-            })
+        let ee_ders: Vec<Vec<u8>> = (51..=53)
+            .map(|n| h.end_entity(Profile::NaturalPerson, &natural_person(), key.spki(), n))
             .collect();
-        Self { h, cert, signer, dir, issuing_pem, ca_file, ees }
+        let ees = ee_ders
+            .iter()
+            .zip(51..)
+            .map(|(ee, n)| write_pem(dir.path(), &format!("ee{n}.pem"), ee))
+            .collect();
+        Self { h, cert, signer, dir, issuing_pem, ca_file, ees, ee_ders }
     }
 
     /// `openssl ocsp -reqout` for the given certificates.
@@ -281,4 +284,28 @@ fn client_requests_are_read_by_openssl_and_match_the_issuer() {
     let (ok, text) = openssl(&["ocsp", "-reqin", f.to_str().unwrap(), "-req_text"]);
     assert!(ok, "{text}");
     assert!(text.contains("Hash Algorithm: sha1") && text.contains("OCSP Nonce"), "{text}");
+}
+
+/// Signet's own responses (responderID byKey, a delegated responder, an RSA issuing CA)
+/// pass Signet's client-side check: all three statuses read back, and only at a time
+/// inside their validity interval.
+#[test]
+fn our_responses_pass_our_client_verification() {
+    let r = Responder::new();
+    let ees: Vec<&Path> = r.ees.iter().map(PathBuf::as_path).collect();
+    let (_, req) = r.request("own.der", &ees, &["-no_nonce"]);
+    let revoked = CertStatus::Revoked {
+        at: PRODUCED_AT - 86_400,
+        reason: Some(RevocationReason::Superseded),
+    };
+    let resp = r.respond(&req, &[CertStatus::Good, revoked, CertStatus::Unknown]);
+    for (der, expected) in r.ee_ders.iter().zip([CertStatus::Good, revoked, CertStatus::Unknown]) {
+        let info =
+            signet_pki::ocsp::verify_response(&resp, der, &r.h.issuing, PRODUCED_AT).unwrap();
+        assert_eq!(info.status, expected);
+        assert_eq!(info.produced_at, PRODUCED_AT);
+        assert_eq!(info.responder_certificate.as_deref(), Some(&r.cert[..]));
+    }
+    let late = signet_pki::ocsp::verify_response(&resp, &r.ee_ders[0], &r.h.issuing, 2_400_000_000);
+    assert!(matches!(late, Err(PkiError::OcspResponseRefused(_))));
 }

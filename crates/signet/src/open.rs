@@ -101,6 +101,7 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
         documents: DocumentSettings {
             max_bytes: config.documents.max_bytes,
             spool_dir: config.documents.spool_dir.clone().unwrap_or_else(std::env::temp_dir),
+            fetch_private_addresses: config.documents.fetch_private_addresses,
         },
     };
     let engine = Engine::new(

@@ -66,16 +66,22 @@ impl Engine {
         Ok(out)
     }
 
-    /// Material from the responders a certificate of another PKI names.
+    /// Material from the responders a certificate of another PKI names (its AIA OCSP
+    /// responder, else its CRL distribution point; missing issuers from caIssuers). A
+    /// revoked certificate is logged: its material is evidence all the same.
     async fn external_evidence(&self, chain: &[Vec<u8>]) -> Result<ValidationData, EngineError> {
-        let subject = chain
-            .first()
-            .and_then(|c| signet_pki::parse_certificate(c).ok())
-            .map(|i| i.subject_dn)
-            .unwrap_or_default();
-        Err(EngineError::InvalidInput(format!(
-            "validation data for `{subject}` (not issued by the embedded CA) cannot be collected yet"
-        )))
+        let collector = self.evidence.as_ref().ok_or_else(|| {
+            EngineError::Unavailable("validation material of other PKIs cannot be fetched".into())
+        })?;
+        let found = collector.collect(chain, self.clock.now()).await?;
+        for subject in found.revoked() {
+            tracing::warn!(%subject, "a certificate being extended is revoked");
+        }
+        Ok(ValidationData {
+            certificates: found.certificates,
+            crls: found.crls,
+            ocsp_responses: found.ocsp_responses,
+        })
     }
 }
 

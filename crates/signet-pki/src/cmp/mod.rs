@@ -34,7 +34,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 mod transaction;
-mod trust;
+pub(crate) mod trust;
 
 pub use error::CmpError;
 pub use protection::{Protection, ResponseTrust, PBM_ITERATIONS, PBM_MAX_ITERATIONS};

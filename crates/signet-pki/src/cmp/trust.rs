@@ -60,7 +60,7 @@ impl ParsedCert {
     }
 
     /// Whether `issuer`'s key made this certificate's signature.
-    fn signed_by(&self, issuer: &ParsedCert) -> bool {
+    pub(crate) fn signed_by(&self, issuer: &ParsedCert) -> bool {
         let Ok(alg) = signature_algorithm_from_identifier(self.cert.signature_algorithm()) else {
             return false;
         };
@@ -71,7 +71,7 @@ impl ParsedCert {
             && issuer.verifies(alg, &self.tbs, sig)
     }
 
-    fn valid_at(&self, now: i64) -> bool {
+    pub(crate) fn valid_at(&self, now: i64) -> bool {
         let v = self.cert.tbs_certificate().validity();
         from_x509_time(&v.not_before) <= now && now <= from_x509_time(&v.not_after)
     }

@@ -1,4 +1,5 @@
-//! Certificate revocation lists (RFC 5280 §5) issued by Signet's CAs.
+//! Certificate revocation lists (RFC 5280 §5): issued by Signet's CAs, and verified when
+//! fetched from other CAs ([`verify_crl`]).
 //!
 //! ```text
 //! issue_crl(CrlParams { issuer_certificate, this_update, next_update, crl_number, revoked }, signer)
@@ -13,6 +14,8 @@
 
 mod issue;
 mod reason;
+mod verify;
 
 pub use issue::{issue_crl, CrlParams, RevokedEntry};
 pub use reason::{RevocationReason, UnknownRevocationReason};
+pub use verify::{verify_crl, CrlInfo};

@@ -102,6 +102,22 @@ impl RevocationReason {
             Self::AaCompromise => CrlReason::AaCompromise,
         }
     }
+
+    /// From x509-cert's type, for decoding (CRL entries, OCSP `RevokedInfo`).
+    pub(crate) fn from_asn1(reason: CrlReason) -> Self {
+        match reason {
+            CrlReason::Unspecified => Self::Unspecified,
+            CrlReason::KeyCompromise => Self::KeyCompromise,
+            CrlReason::CaCompromise => Self::CaCompromise,
+            CrlReason::AffiliationChanged => Self::AffiliationChanged,
+            CrlReason::Superseded => Self::Superseded,
+            CrlReason::CessationOfOperation => Self::CessationOfOperation,
+            CrlReason::CertificateHold => Self::CertificateHold,
+            CrlReason::RemoveFromCRL => Self::RemoveFromCrl,
+            CrlReason::PrivilegeWithdrawn => Self::PrivilegeWithdrawn,
+            CrlReason::AaCompromise => Self::AaCompromise,
+        }
+    }
 }
 
 impl fmt::Display for RevocationReason {
@@ -131,6 +147,7 @@ mod tests {
         for r in RevocationReason::ALL {
             assert_eq!(r.as_str().parse::<RevocationReason>(), Ok(r));
             assert_eq!(r.to_asn1() as u32, u32::from(r.code()));
+            assert_eq!(RevocationReason::from_asn1(r.to_asn1()), r);
         }
         assert_eq!("CACOMPROMISE".parse(), Ok(RevocationReason::CaCompromise));
         assert!("compromised".parse::<RevocationReason>().is_err());

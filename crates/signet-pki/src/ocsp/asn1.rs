@@ -246,3 +246,15 @@ pub(crate) struct RevokedInfo {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     pub revocation_reason: Option<CrlReason>,
 }
+
+/// A `BasicOCSPResponse` (§4.2.1) as read by a client: `tbsResponseData` is kept as the
+/// exact DER that was signed ("The value for signature SHALL be computed on the hash of
+/// the DER encoding of ResponseData"), and decoded from it afterwards.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub(crate) struct SignedBasicResponse {
+    pub tbs_response_data: Any,
+    pub signature_algorithm: AlgorithmIdentifierOwned,
+    pub signature: BitString,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub certs: Option<Vec<Any>>,
+}

@@ -12,6 +12,10 @@
 //! client ◀── response_error(malformedRequest | internalError | tryLater | …)
 //! ```
 //!
+//! As a client ([`verify_response`]): a response from another CA's responder is checked —
+//! CertID, signer (the CA or its designated responder), validity interval — before it is
+//! kept as revocation evidence.
+//!
 //! Pure logic: times are passed in and the response is signed over a digest by a
 //! [`signet_crypto::Signer`] holding the responder's key (a certificate of
 //! [`crate::Profile::Ocsp`], RFC 6960 §4.2.2.2 "CA Designated Responder"). The ASN.1 is
@@ -20,6 +24,7 @@
 mod asn1;
 mod request;
 mod response;
+pub(crate) mod verify;
 
 pub use request::{
     cert_id_matches_issuer, parse_request, request_der, CertId, IssuerHashes, OcspRequest,
@@ -27,3 +32,4 @@ pub use request::{
 pub use response::{
     issue_response, response_error, CertStatus, OcspErrorStatus, ResponseParams, SingleStatus,
 };
+pub use verify::{verify_response, OcspStatusInfo, CLOCK_SKEW, MAX_AGE_WITHOUT_NEXT_UPDATE};

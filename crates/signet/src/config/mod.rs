@@ -218,11 +218,15 @@ pub struct DocumentsConfig {
     /// Where uploads are spooled while they are signed (unnamed files, gone when the
     /// request ends); the system's temporary directory by default.
     pub spool_dir: Option<PathBuf>,
+    /// Whether validation material of other PKIs may be fetched from loopback, private
+    /// and link-local addresses (the URLs come from submitted certificates: off unless
+    /// the CAs you rely on live on such a network).
+    pub fetch_private_addresses: bool,
 }
 
 impl Default for DocumentsConfig {
     fn default() -> Self {
-        Self { max_bytes: 1024 * 1024 * 1024, spool_dir: None }
+        Self { max_bytes: 1024 * 1024 * 1024, spool_dir: None, fetch_private_addresses: false }
     }
 }
 
