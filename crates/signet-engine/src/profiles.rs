@@ -129,6 +129,9 @@ pub struct GroupPolicy {
     pub documents: Vec<PolicyDocument>,
     /// Lifetime of a one-shot credential's key and certificate, in minutes.
     pub one_shot_minutes: u32,
+    /// The AdES levels the group's credentials may sign documents at (a TSP may require
+    /// long-term signatures, or not offer archival ones).
+    pub document_levels: Vec<crate::Level>,
 }
 
 impl Default for GroupPolicy {
@@ -142,6 +145,12 @@ impl Default for GroupPolicy {
             connector: EMBEDDED_CONNECTOR.to_owned(),
             documents: Vec::new(),
             one_shot_minutes: 10,
+            document_levels: vec![
+                crate::Level::BB,
+                crate::Level::BT,
+                crate::Level::BLT,
+                crate::Level::BLTA,
+            ],
         }
     }
 }
@@ -200,6 +209,11 @@ impl PolicySettings {
                 return Err(EngineError::InvalidInput(format!(
                     "groups.{group}: unknown connector `{}`",
                     p.connector
+                )));
+            }
+            if p.document_levels.is_empty() {
+                return Err(EngineError::InvalidInput(format!(
+                    "groups.{group}: document_levels must name at least one level"
                 )));
             }
             if !(1..=1440).contains(&p.one_shot_minutes) {

@@ -286,3 +286,20 @@ fn bad_one_step_requests_are_refused_and_sign_nothing() {
         assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
     }
 }
+
+#[test]
+fn a_level_the_group_forbids_is_refused_before_anything_is_read() {
+    let w = world("[groups.default]\ndocument_levels = [\"B-LT\", \"B-LTA\"]\n");
+    let a = pdf::sample_pdf(1, 0);
+    let sad = w.sad_for(&[&a]);
+    let body = |level: &str| {
+        json!({ "credentialID": w.credential, "SAD": sad, "format": "pades", "level": level,
+                "documents": [{ "document": b64(&a) }] })
+    };
+    let (s, v) = w.sign_json(body("B-T"));
+    assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+    assert!(v["error_description"].as_str().unwrap().contains("not allowed"), "{v}");
+    // The SAD was not used: the allowed level signs.
+    let (s, v) = w.sign_json(body("B-LT"));
+    assert_eq!(s, 200, "{v}");
+}

@@ -122,7 +122,13 @@ impl Engine {
         req: PrepareDocument,
     ) -> Result<PreparedDocument, EngineError> {
         let signer = self
-            .document_signer(caller, &req.credential_id, req.algorithm, "documents.prepare")
+            .document_signer(
+                caller,
+                &req.credential_id,
+                req.algorithm,
+                req.level,
+                "documents.prepare",
+            )
             .await?;
         let algorithm = signer.algorithm;
         let chain = &signer.chain;

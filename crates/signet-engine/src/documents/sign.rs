@@ -74,7 +74,7 @@ impl Engine {
             .into());
         }
         let signer = self
-            .document_signer(caller, &req.credential_id, req.algorithm, "documents.sign")
+            .document_signer(caller, &req.credential_id, req.algorithm, req.level, "documents.sign")
             .await?;
         let algorithm = signer.algorithm;
         let leaf = signer.leaf()?.clone();

@@ -2,6 +2,7 @@
 //! certificate valid, its key enabled) and the signature algorithm chosen among those it
 //! offers (never SHA-1 for new AdES signatures, ETSI TS 119 312).
 
+use super::Level;
 use crate::tokens::Caller;
 use crate::{CertStatus, Engine, EngineError};
 use signet_store::{Credential, User};
@@ -32,16 +33,25 @@ impl DocumentSigner {
 
 impl Engine {
     /// Resolves `credential_id` for `caller` and the algorithm (`requested`, or the
-    /// credential's first non-SHA-1 one).
+    /// credential's first non-SHA-1 one); `level` must be one the group allows.
     pub async fn document_signer(
         &self,
         caller: &Caller,
         credential_id: &str,
         requested: Option<SignatureAlgorithm>,
+        level: Level,
         operation: &str,
     ) -> Result<DocumentSigner, EngineError> {
         let (user, credential, group) =
             self.csc_credential(caller, credential_id, operation).await?;
+        let policy = self.settings.policies.group(&group.name);
+        if !policy.document_levels.contains(&level) {
+            let allowed: Vec<&str> = policy.document_levels.iter().map(|l| l.as_str()).collect();
+            return Err(EngineError::InvalidInput(format!(
+                "level {level} is not allowed for this credential's group (allowed: {})",
+                allowed.join(", ")
+            )));
+        }
         let info = self.csc_info(caller, credential_id).await?;
         if info.cert_status != CertStatus::Valid || !info.key_enabled {
             return Err(EngineError::InvalidInput(format!(

@@ -220,8 +220,9 @@ async fn sign_stream(
     let level: Level = q.level.parse()?;
     let requested = algorithm(q.sign_algo.as_deref(), q.hash_algo.as_deref())?;
     // The credential and algorithm first: a refused request reads no upload.
-    let signer =
-        engine.document_signer(caller, &q.credential_id, requested, "documents.sign").await?;
+    let signer = engine
+        .document_signer(caller, &q.credential_id, requested, level, "documents.sign")
+        .await?;
     let settings = &engine.settings().documents;
     let (file, hasher) =
         spool(body, &settings.spool_dir, settings.max_bytes, signer.algorithm.hash()).await?;

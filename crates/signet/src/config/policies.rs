@@ -17,6 +17,7 @@
 //! profiles = ["qualified-signer", "legal-person"]
 //! connector = "embedded"             # or a [connectors.NAME]
 //! one_shot_minutes = 10
+//! document_levels = ["B-LT", "B-LTA"] # AdES levels its credentials sign at (default: all)
 //! documents = [{ name = "ACME TSP policy", version = "2.1", url = "https://…", file = "policy.pdf" }]
 //! ```
 
@@ -80,6 +81,9 @@ pub struct GroupConfig {
     pub connector: Option<String>,
     /// One-shot credential lifetime, minutes.
     pub one_shot_minutes: Option<u32>,
+    /// AdES levels documents may be signed at.
+    #[serde(default)]
+    pub document_levels: Vec<String>,
     /// TSP policy documents to accept before a key is created.
     #[serde(default)]
     pub documents: Vec<DocumentConfig>,
@@ -167,6 +171,17 @@ pub fn policy_settings(
         }
         if let Some(m) = g.one_shot_minutes {
             policy.one_shot_minutes = m;
+        }
+        if !g.document_levels.is_empty() {
+            policy.document_levels = g
+                .document_levels
+                .iter()
+                .map(|l| {
+                    l.parse().map_err(|e: signet_engine::EngineError| {
+                        format!("groups.{name}.document_levels: {e}")
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
         for (i, d) in g.documents.iter().enumerate() {
             let at = |e: String| format!("groups.{name}.documents[{i}]: {e}");
