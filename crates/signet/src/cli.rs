@@ -321,4 +321,19 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// PAdES signing of large PDFs (B-B, B-LTA) beside SHA-256 of the file and pyHanko.
+    Documents {
+        /// PDF sizes in MB, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,50")]
+        sizes: Vec<u64>,
+        /// Rounds per size (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// The Python with pyHanko for the peer [default: .venv-peers/bin/python of the source tree].
+        #[arg(long)]
+        pyhanko: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

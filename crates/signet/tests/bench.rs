@@ -64,3 +64,21 @@ fn bench_csc_measures_sign_hash_against_the_raw_rate() {
         "{v}"
     );
 }
+
+#[test]
+fn bench_documents_signs_beside_the_hash_floor_and_pyhanko() {
+    let v = bench(&["bench", "documents", "--sizes", "1,2", "--rounds", "1", "--json"]);
+    assert_eq!(v["benchmark"], "documents");
+    let sizes = v["sizes"].as_array().unwrap();
+    assert_eq!(sizes.iter().map(|s| s["size_mb"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2]);
+    for s in sizes {
+        for k in ["sha256_ms", "b_b_ms", "b_b_with_authorize_ms", "b_lta_ms", "b_b_to_sha256"] {
+            assert!(s[k].as_f64().unwrap() > 0.0, "{k}: {s}");
+        }
+        // The peer runs when the peers' venv is there (the test script installs it).
+        if std::env::var("SIGNET_REQUIRE_PEERS").as_deref() == Ok("1") {
+            assert!(s["pyhanko_b_b_ms"].as_f64().unwrap() > 0.0, "{s}");
+        }
+    }
+    assert!(v["peak_rss_kib"].as_u64().unwrap() > 0, "{v}");
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::disallowed_methods)] // benchmarks measure wall time with Instant
 
 mod csc;
+mod documents;
 mod http;
 mod pki;
 mod sign;
@@ -20,6 +21,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Pki { key, concurrency, seconds, json } => {
             pki::run(&key, concurrency, seconds, json).await
+        }
+        BenchCommand::Documents { sizes, rounds, pyhanko, json } => {
+            documents::run(&sizes, rounds, pyhanko, json).await
         }
     }
 }
