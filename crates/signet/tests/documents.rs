@@ -5,72 +5,15 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use base64::Engine as _;
+use common::signer::{b64, sha256, unb64, SignerWorld};
 use common::*;
 use serde_json::{json, Value};
 use std::path::Path;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn unb64(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("d");
-    std::fs::write(&f, data).unwrap();
-    let o = std::process::Command::new("openssl")
-        .args(["dgst", "-sha256", "-binary", f.to_str().unwrap()])
-        .output()
-        .unwrap();
-    o.stdout
-}
-
-struct World {
-    dir: tempfile::TempDir,
-    server: Server,
-    token: String,
-    credential: String,
-}
+type World = SignerWorld;
 
 fn world() -> World {
-    let dir = data_dir(FAST_CONFIG);
-    let server = Server::start(dir.path(), &[], &[]);
-    let d = dir.path();
-    admin_json(
-        d,
-        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
-        "ada-password",
-    );
-    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
-    let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
-    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
-    let token = login(&server.addr, "ada", "ada-password");
-    World { dir, server, token, credential: c["credential_id"].as_str().unwrap().to_owned() }
-}
-
-impl World {
-    fn api(&self, path: &str, body: Value) -> (u16, Value) {
-        http(&self.server.addr, "POST", path, Some(&self.token), Some(&body))
-    }
-
-    fn sad(&self, hash_b64: &str) -> String {
-        let (s, v, _) = post(
-            &self.server.addr,
-            "/csc/v1/credentials/authorize",
-            Some(&self.token),
-            &json!({ "credentialID": self.credential, "numSignatures": 1, "hash": [hash_b64], "PIN": "123456" }),
-        );
-        assert_eq!(s, 200, "{v}");
-        v["SAD"].as_str().unwrap().to_owned()
-    }
-
-    fn root(&self) -> std::path::PathBuf {
-        self.dir.path().join("ca/root.pem")
-    }
+    SignerWorld::start("ec-p256", "")
 }
 
 fn cms_verify(
@@ -128,11 +71,11 @@ fn detached_b_lt_signature_carries_its_own_validation_data() {
     let tx = p["transactionID"].as_str().unwrap().to_owned();
 
     // A SAD for another digest does not complete it, and leaves it open.
-    let wrong = w.sad(&b64(&sha256(b"another document")));
+    let wrong = w.sad(&[&b64(&sha256(b"another document"))]);
     let (s, v) = w.api("/api/v1/documents/complete", json!({ "transactionID": tx, "SAD": wrong }));
     assert_eq!((s, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
 
-    let sad = w.sad(&dtbsr);
+    let sad = w.sad(&[&dtbsr]);
     let (s, done) = w.api("/api/v1/documents/complete", json!({ "transactionID": tx, "SAD": sad }));
     assert_eq!(s, 200, "{done}");
     assert_eq!(done["level"], "B-LT");
@@ -200,17 +143,10 @@ fn detached_b_lta_signature_has_an_archive_time_stamp_over_the_right_imprint() {
     let data = b"A contract to keep for thirty years.\n".repeat(20);
     let data_file = tmp.path().join("contract.txt");
     std::fs::write(&data_file, &data).unwrap();
-    let (s, p) = w.api(
-        "/api/v1/documents/prepare",
+    let done = w.two_steps(
         json!({ "credentialID": w.credential, "level": "B-LTA", "documentDigest": b64(&sha256(&data)) }),
     );
-    assert_eq!(s, 201, "{p}");
-    let sad = w.sad(p["hashes"][0].as_str().unwrap());
-    let (s, done) = w.api(
-        "/api/v1/documents/complete",
-        json!({ "transactionID": p["transactionID"], "SAD": sad }),
-    );
-    assert_eq!((s, done["level"].as_str()), (200, Some("B-LTA")), "{done}");
+    assert_eq!(done["level"], "B-LTA", "{done}");
     let sig = tmp.path().join("contract.p7s");
     std::fs::write(&sig, unb64(done["signature"].as_str().unwrap())).unwrap();
     let out = tmp.path().join("out");
@@ -265,15 +201,8 @@ fn a_b_b_signature_is_extended_to_b_lta_and_renewed() {
     let data_file = tmp.path().join("data.txt");
     std::fs::write(&data_file, &data).unwrap();
     let digest = b64(&sha256(&data));
-    let (s, p) = w.api(
-        "/api/v1/documents/prepare",
+    let done = w.two_steps(
         json!({ "credentialID": w.credential, "level": "B-B", "documentDigest": digest }),
-    );
-    assert_eq!(s, 201, "{p}");
-    let sad = w.sad(p["hashes"][0].as_str().unwrap());
-    let (_, done) = w.api(
-        "/api/v1/documents/complete",
-        json!({ "transactionID": p["transactionID"], "SAD": sad }),
     );
     let b_b = done["signature"].as_str().unwrap().to_owned();
 
@@ -322,7 +251,7 @@ fn enveloping_b_b_signature_returns_the_document() {
         json!({ "credentialID": w.credential, "level": "B-B", "packaging": "enveloping", "document": b64(&data) }),
     );
     assert_eq!(s, 201, "{p}");
-    let sad = w.sad(p["hashes"][0].as_str().unwrap());
+    let sad = w.sad(&[p["hashes"][0].as_str().unwrap()]);
     let (s, done) = w.api(
         "/api/v1/documents/complete",
         json!({ "transactionID": p["transactionID"], "SAD": sad }),

@@ -10,74 +10,30 @@ mod common;
 #[allow(dead_code)]
 mod pdf;
 
-use base64::Engine as _;
+use common::signer::{b64, unb64, SignerWorld};
 use common::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn unb64(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut c = Command::new("openssl")
-        .args(["dgst", "-sha256", "-binary"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(data).unwrap();
-    c.wait_with_output().unwrap().stdout
-}
-
-struct World {
-    dir: tempfile::TempDir,
-    server: Server,
-    token: String,
-    credential: String,
-}
+type World = SignerWorld;
 
 fn world(extra_config: &str) -> World {
-    let listen = free_addr();
-    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}{extra_config}"));
-    let d = dir.path();
-    let server = Server::start_on(d, &listen);
-    admin_json(
-        d,
-        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
-        "ada-password",
-    );
-    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
-    let c = admin_json(
-        d,
-        &["credential", "create", "ada", "--key", "ec-p256", "--multisign", "10"],
-        "",
-    );
-    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
-    let token = login(&server.addr, "ada", "ada-password");
-    World { dir, server, token, credential: c["credential_id"].as_str().unwrap().to_owned() }
+    SignerWorld::start("ec-p256", extra_config)
 }
 
-impl World {
-    /// A SAD for exactly these documents (their SHA-256 digests).
-    fn sad_for(&self, documents: &[&[u8]]) -> String {
-        let hashes: Vec<String> = documents.iter().map(|d| b64(&sha256(d))).collect();
-        let (s, v, _) = post(
-            &self.server.addr,
-            "/csc/v1/credentials/authorize",
-            Some(&self.token),
-            &json!({ "credentialID": self.credential, "numSignatures": documents.len(), "hash": hashes, "PIN": "123456" }),
-        );
-        assert_eq!(s, 200, "{v}");
-        v["SAD"].as_str().unwrap().to_owned()
-    }
+trait OneStep {
+    fn sign_json(&self, body: Value) -> (u16, Value);
+    fn sign_stream(
+        &self,
+        file: &Path,
+        content_type: &str,
+        query: &str,
+        sad: Option<&str>,
+    ) -> (u16, Vec<u8>);
+}
 
+impl OneStep for World {
     fn sign_json(&self, body: Value) -> (u16, Value) {
         http(&self.server.addr, "POST", "/api/v1/documents/sign", Some(&self.token), Some(&body))
     }
@@ -106,10 +62,6 @@ impl World {
             .unwrap();
         let status: u16 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
         (status, std::fs::read(&out).unwrap_or_default())
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("ca/root.pem")
     }
 }
 

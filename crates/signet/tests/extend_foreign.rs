@@ -15,20 +15,12 @@ mod openssl_ca;
 #[allow(dead_code)]
 mod pdf;
 
-use base64::Engine as _;
+use common::signer::{b64, unb64};
 use common::*;
 use external_pki::{Servers, World as ExternalPki};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn unb64(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
 
 /// Signet (allowed to fetch from loopback responders), a logged-in user, the roots of
 /// both PKIs in one file.

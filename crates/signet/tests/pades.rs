@@ -9,81 +9,34 @@ mod common;
 #[allow(dead_code)]
 mod pdf;
 
-use base64::Engine as _;
+use common::signer::{b64, unb64, SignerWorld};
 use common::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn unb64(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-struct World {
-    dir: tempfile::TempDir,
-    server: Server,
-    token: String,
-    credential: String,
-}
+type World = SignerWorld;
 
 fn world() -> World {
-    let listen = free_addr();
-    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"));
-    let d = dir.path();
-    let server = Server::start_on(d, &listen);
-    admin_json(
-        d,
-        &["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"],
-        "ada-password",
-    );
-    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
-    let c = admin_json(d, &["credential", "create", "ada", "--key", "rsa-2048"], "");
-    admin_json(d, &["ca", "export", "--out", d.join("ca").to_str().unwrap()], "");
-    let token = login(&server.addr, "ada", "ada-password");
-    World { dir, server, token, credential: c["credential_id"].as_str().unwrap().to_owned() }
+    SignerWorld::start("rsa-2048", "")
 }
 
-impl World {
-    fn api(&self, path: &str, body: Value) -> (u16, Value) {
-        http(&self.server.addr, "POST", path, Some(&self.token), Some(&body))
-    }
-
-    fn sad(&self, hash_b64: &str) -> String {
-        let (s, v, _) = post(
-            &self.server.addr,
-            "/csc/v1/credentials/authorize",
-            Some(&self.token),
-            &json!({ "credentialID": self.credential, "numSignatures": 1, "hash": [hash_b64], "PIN": "123456" }),
-        );
-        assert_eq!(s, 200, "{v}");
-        v["SAD"].as_str().unwrap().to_owned()
-    }
-
-    /// prepare → authorise → complete; the signed PDF.
-    fn sign(&self, pdf: &[u8], level: &str, pades: Value) -> Vec<u8> {
-        let (s, p) = self.api(
-            "/api/v1/documents/prepare",
-            json!({ "credentialID": self.credential, "format": "pades", "level": level, "document": b64(pdf), "pades": pades }),
-        );
-        assert_eq!(s, 201, "{p}");
-        let sad = self.sad(p["hashes"][0].as_str().unwrap());
-        let (s, done) = self.api(
-            "/api/v1/documents/complete",
-            json!({ "transactionID": p["transactionID"], "SAD": sad }),
-        );
-        assert_eq!(s, 200, "{done}");
-        assert_eq!((done["format"].as_str(), done["level"].as_str()), (Some("pades"), Some(level)));
-        assert_eq!(done["mediaType"], "application/pdf");
-        unb64(done["document"].as_str().unwrap())
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("ca/root.pem")
-    }
+/// prepare → authorise → complete; the signed PDF.
+fn sign(w: &World, pdf: &[u8], level: &str, pades: Value) -> Vec<u8> {
+    let (s, p) = w.api(
+        "/api/v1/documents/prepare",
+        json!({ "credentialID": w.credential, "format": "pades", "level": level, "document": b64(pdf), "pades": pades }),
+    );
+    assert_eq!(s, 201, "{p}");
+    let sad = w.sad(&[p["hashes"][0].as_str().unwrap()]);
+    let (s, done) = w.api(
+        "/api/v1/documents/complete",
+        json!({ "transactionID": p["transactionID"], "SAD": sad }),
+    );
+    assert_eq!(s, 200, "{done}");
+    assert_eq!((done["format"].as_str(), done["level"].as_str()), (Some("pades"), Some(level)));
+    assert_eq!(done["mediaType"], "application/pdf");
+    unb64(done["document"].as_str().unwrap())
 }
 
 fn pyhanko(args: &[&str], file: &Path, root: &Path) -> Option<String> {
@@ -139,7 +92,8 @@ fn every_level_validates_and_keeps_the_original_bytes() {
     let w = world();
     let original = pdf::sample_pdf(2, 0);
     for level in ["B-B", "B-T", "B-LT", "B-LTA"] {
-        let signed = w.sign(&original, level, json!({ "reason": "I agree", "location": "London" }));
+        let signed =
+            sign(&w, &original, level, json!({ "reason": "I agree", "location": "London" }));
         assert!(signed.starts_with(&original), "{level}: the original bytes are untouched");
         let has = |s: &[u8]| signed.windows(s.len()).any(|w| w == s);
         assert!(has(b"/ETSI.CAdES.detached"), "{level}");
@@ -154,7 +108,8 @@ fn visible_certification_then_a_second_signature() {
     let w = world();
     let tmp = tempfile::tempdir().unwrap();
     let original = pdf::with_object_streams(&pdf::sample_pdf(2, 0), tmp.path());
-    let certified = w.sign(
+    let certified = sign(
+        &w,
         &original,
         "B-T",
         json!({ "certify": 2, "reason": "Author", "visible": { "page": 1, "rect": [50, 50, 300, 110] } }),
@@ -162,7 +117,7 @@ fn visible_certification_then_a_second_signature() {
     judge(&w, &certified, 1, false);
     // DocMDP P=2 allows signing; pyHanko (stricter than Acrobat) only accepts an
     // invisible field after a certification signature.
-    let second = w.sign(&certified, "B-T", json!({ "fieldName": "Approval" }));
+    let second = sign(&w, &certified, "B-T", json!({ "fieldName": "Approval" }));
     assert!(second.starts_with(&certified), "the first signature's bytes are untouched");
     judge(&w, &second, 2, false);
 }
@@ -172,8 +127,9 @@ fn two_visible_approval_signatures_on_two_pages() {
     let w = world();
     let original = pdf::sample_pdf(2, 0);
     let first =
-        w.sign(&original, "B-B", json!({ "visible": { "page": 1, "rect": [50, 50, 300, 110] } }));
-    let second = w.sign(
+        sign(&w, &original, "B-B", json!({ "visible": { "page": 1, "rect": [50, 50, 300, 110] } }));
+    let second = sign(
+        &w,
         &first,
         "B-T",
         json!({ "visible": { "page": 2, "rect": [50, 700, 300, 760], "text": ["Approved", "by Ada"] } }),
@@ -234,7 +190,7 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 #[test]
 fn our_b_b_is_extended_to_b_lta_and_renewed() {
     let w = world();
-    let signed = w.sign(&pdf::sample_pdf(1, 0), "B-B", json!({}));
+    let signed = sign(&w, &pdf::sample_pdf(1, 0), "B-B", json!({}));
     let lta = extend(&w, &signed, "B-LTA");
     assert!(lta.starts_with(&signed), "extension only appends");
     // B-B had no time-stamp: a document time-stamp (B-T), the DSS, another (B-LTA).

@@ -13,10 +13,9 @@ use crate::open::{open, Mode};
 use anyhow::{anyhow, bail, Context};
 use base64::Engine as _;
 use serde_json::{json, Value};
-use signet_engine::{Engine, NewCredentialRequest, NewUserRequest};
+use signet_engine::Engine;
 use signet_types::{HashAlgorithm, KeyAlgorithm};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
 
 const PIN: &str = "123456";
 
@@ -190,28 +189,7 @@ async fn sign_only(
 }
 
 async fn setup(engine: &Engine, key: KeyAlgorithm, batch: usize) -> anyhow::Result<String> {
-    engine.bootstrap().await?;
-    engine
-        .create_user(NewUserRequest {
-            username: "bench".into(),
-            password: Zeroizing::new("bench-password".into()),
-            name: Some("Bench Signer".into()),
-            ..NewUserRequest::default()
-        })
-        .await?;
-    engine.set_pin("bench", PIN).await?;
-    let c = engine
-        .create_credential(NewCredentialRequest {
-            username: "bench".into(),
-            key: Some(key),
-            profile: None,
-            scal: 2,
-            multisign: u32::try_from(batch)?,
-            description: None,
-            accepted_by_operator: true,
-        })
-        .await?;
-    Ok(c.credential_id)
+    super::bench_signer(engine, Some(key), PIN, u32::try_from(batch)?).await
 }
 
 /// Runs `signet bench csc`.

@@ -18,8 +18,7 @@ use anyhow::{bail, Context};
 use serde_json::json;
 use signet_ades::pdf::FileSource;
 use signet_engine::{
-    Caller, CscAuthorize, DocumentFormat, DocumentInput, Engine, Level, NewCredentialRequest,
-    NewUserRequest, PadesOptions, SignDocuments,
+    Caller, CscAuthorize, DocumentFormat, DocumentInput, Engine, Level, PadesOptions, SignDocuments,
 };
 use signet_types::{HashAlgorithm, KeyAlgorithm};
 use std::io::Write as _;
@@ -75,28 +74,7 @@ async fn run_in(
 ) -> anyhow::Result<()> {
     let opened = open(config, Mode::Serve).await?;
     let engine = opened.engine.clone();
-    engine.bootstrap().await?;
-    engine
-        .create_user(NewUserRequest {
-            username: "bench".into(),
-            password: Zeroizing::new("bench-password".into()),
-            name: Some("Bench Signer".into()),
-            ..NewUserRequest::default()
-        })
-        .await?;
-    engine.set_pin("bench", PIN).await?;
-    let credential = engine
-        .create_credential(NewCredentialRequest {
-            username: "bench".into(),
-            key: Some(KeyAlgorithm::EcP256),
-            profile: None,
-            scal: 2,
-            multisign: 1,
-            description: None,
-            accepted_by_operator: true,
-        })
-        .await?
-        .credential_id;
+    let credential = super::bench_signer(&engine, Some(KeyAlgorithm::EcP256), PIN, 1).await?;
     let token =
         engine.login("bench", Zeroizing::new("bench-password".into()), false).await?.access_token;
     let caller = engine.authenticate(&token).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;

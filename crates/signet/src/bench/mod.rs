@@ -28,6 +28,39 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
+/// The benchmarks' signer: user `bench` (password `bench-password`, PIN `pin`) with one
+/// SCAL 2 credential of `key` (the configured default when `None`) allowing `multisign`
+/// hashes per SAD; the embedded CA is created first. Returns the credential id.
+pub(crate) async fn bench_signer(
+    engine: &signet_engine::Engine,
+    key: Option<signet_types::KeyAlgorithm>,
+    pin: &str,
+    multisign: u32,
+) -> anyhow::Result<String> {
+    engine.bootstrap().await?;
+    engine
+        .create_user(signet_engine::NewUserRequest {
+            username: "bench".into(),
+            password: zeroize::Zeroizing::new("bench-password".into()),
+            name: Some("Bench Signer".into()),
+            ..signet_engine::NewUserRequest::default()
+        })
+        .await?;
+    engine.set_pin("bench", pin).await?;
+    let c = engine
+        .create_credential(signet_engine::NewCredentialRequest {
+            username: "bench".into(),
+            key,
+            profile: None,
+            scal: 2,
+            multisign,
+            description: None,
+            accepted_by_operator: true,
+        })
+        .await?;
+    Ok(c.credential_id)
+}
+
 /// The `p` quantile (0..=1) of `latencies`, in milliseconds (0 when there are none).
 pub(crate) fn percentile_ms(latencies: &[std::time::Duration], p: f64) -> f64 {
     let mut l = latencies.to_vec();

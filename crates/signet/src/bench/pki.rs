@@ -15,11 +15,9 @@ use crate::config::Config;
 use crate::open::{open, Mode};
 use anyhow::{anyhow, bail};
 use serde_json::json;
-use signet_engine::{NewCredentialRequest, NewUserRequest};
 use signet_types::{HashAlgorithm, KeyAlgorithm};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
 
 /// One measured endpoint.
 struct Row {
@@ -148,27 +146,8 @@ async fn run_in(
 ) -> anyhow::Result<()> {
     let opened = open(config, Mode::Serve).await?;
     let engine = &opened.engine;
-    engine.bootstrap().await?;
-    engine
-        .create_user(NewUserRequest {
-            username: "bench".into(),
-            password: Zeroizing::new("bench-password".into()),
-            name: Some("Bench Signer".into()),
-            ..NewUserRequest::default()
-        })
-        .await?;
-    let c = engine
-        .create_credential(NewCredentialRequest {
-            username: "bench".into(),
-            key: None,
-            profile: None,
-            scal: 2,
-            multisign: 1,
-            description: None,
-            accepted_by_operator: true,
-        })
-        .await?;
-    let chain = engine.credential_chain(&c.credential_id).await?;
+    let credential_id = super::bench_signer(engine, None, "123456", 1).await?;
+    let chain = engine.credential_chain(&credential_id).await?;
     let (certificate, issuer) = match chain.as_slice() {
         [leaf, issuer, ..] => (leaf.clone(), issuer.clone()),
         _ => bail!("the bench credential has no issuer certificate"),

@@ -9,6 +9,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod signer;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
 
 /// A fast test configuration: EC CA keys, so first start takes milliseconds.
