@@ -513,8 +513,15 @@ fn bad_requests_get_the_api_error_shape_and_the_openapi_document_lists_the_route
         "/api/v1/keys/{key_id}/certificate/renew",
         "/api/v1/keys/{key_id}/certificate/revoke",
         "/api/v1/one-shot",
+        "/api/v1/documents/prepare",
+        "/api/v1/documents/complete",
+        "/api/v1/documents/sign",
+        "/api/v1/signatures/extend",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    for schema in ["SignIn", "PadesIn", "VisibleIn", "ExtendIn", "CompleteOut"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
     assert!(doc["components"]["schemas"]["KeyOut"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
