@@ -256,3 +256,73 @@ fn extension_refuses_what_it_cannot_extend() {
         assert!(v["error_description"].as_str().unwrap().contains(says), "{says}: {v}");
     }
 }
+
+/// Renders page `page` of `pdf` at 72 dpi in grey (poppler's pdftoppm): width, height, pixels.
+fn render(pdf: &[u8], page: u32) -> (usize, usize, Vec<u8>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("in.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = tmp.path().join("page");
+    let p = page.to_string();
+    let s = Command::new("pdftoppm")
+        .args(["-gray", "-r", "72", "-singlefile", "-f", &p, "-l", &p])
+        .arg(&file)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(s.success());
+    let pgm = std::fs::read(tmp.path().join("page.pgm")).unwrap();
+    // P5 header: "P5\nW H\n255\n".
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let end = at + pgm[at..].iter().position(|b| b.is_ascii_whitespace()).unwrap();
+        fields.push(String::from_utf8_lossy(&pgm[at..end]).into_owned());
+        at = end + 1;
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, pgm[at..].to_vec())
+}
+
+/// How many pixels darker than mid-grey lie inside `rect` (PDF points, origin bottom left).
+fn dark_pixels(image: &(usize, usize, Vec<u8>), rect: [usize; 4]) -> usize {
+    let (w, h, px) = image;
+    let [x1, y1, x2, y2] = rect;
+    (h - y2..h - y1).flat_map(|y| (x1..x2).map(move |x| y * w + x)).filter(|i| px[*i] < 128).count()
+}
+
+#[test]
+fn a_visible_signature_with_an_image_is_drawn_where_asked() {
+    let w = world();
+    let original = pdf::sample_pdf(1, 0);
+    // A real JPEG: the page itself, rendered small by poppler.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src.pdf");
+    std::fs::write(&src, &original).unwrap();
+    let s = Command::new("pdftoppm")
+        .args(["-jpeg", "-r", "20", "-singlefile"])
+        .arg(&src)
+        .arg(tmp.path().join("logo"))
+        .status()
+        .unwrap();
+    assert!(s.success());
+    let jpeg = std::fs::read(tmp.path().join("logo.jpg")).unwrap();
+    let rect = [300, 100, 560, 180];
+    let signed = sign(
+        &w,
+        &original,
+        "B-T",
+        json!({ "reason": "Approved", "location": "London",
+                "visible": { "page": 1, "rect": rect, "image": b64(&jpeg) } }),
+    );
+    judge(&w, &signed, 1, false);
+    let before = render(&original, 1);
+    let after = render(&signed, 1);
+    assert_eq!(dark_pixels(&before, rect), 0, "the area was blank");
+    assert!(
+        dark_pixels(&after, rect) > 200,
+        "the signature's text, frame and image are drawn there"
+    );
+    // Nothing was drawn elsewhere: the page's own text is where it was.
+    assert_eq!(dark_pixels(&before, [0, 700, 595, 842]), dark_pixels(&after, [0, 700, 595, 842]));
+}
