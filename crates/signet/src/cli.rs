@@ -1,6 +1,6 @@
 //! Command-line interface.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -47,6 +47,10 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Sign files with a credential on a running Signet server (PAdES or CAdES).
+    Sign(SignArgs),
+    /// Raise signed files to B-T, B-LT or B-LTA on a running Signet server.
+    Extend(ExtendArgs),
     /// Measure performance against a baseline run in the same process.
     Bench {
         /// The benchmark.
@@ -64,6 +68,208 @@ pub struct ServeArgs {
     /// Also create (once) a demo group, client, user with a PIN and a credential.
     #[arg(long)]
     pub demo: bool,
+}
+
+/// How `signet sign` and `signet extend` reach and log in to the server.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The server's base URL, e.g. https://signet.example.org
+    #[arg(long, env = "SIGNET_URL", hide_env_values = true)]
+    pub url: String,
+    /// A bearer access token (prefer the variable: arguments are visible to other users of
+    /// the machine).
+    #[arg(long, env = "SIGNET_TOKEN", hide_env_values = true, required_unless_present = "user")]
+    pub token: Option<String>,
+    /// Log in as this user (CSC `auth/login`) with the password read from standard input.
+    #[arg(long, conflicts_with = "token", requires = "password_stdin")]
+    pub user: Option<String>,
+    /// Read the password of `--user` from the first line of standard input.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// Trust these PEM certificates for the server's TLS certificate (beside the usual roots).
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// Where `signet sign` and `signet extend` write their results.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the results into this directory instead of beside each file.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Write the result to this file (only with one input file).
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
+    pub output: Option<PathBuf>,
+    /// Replace output files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// An AdES baseline level (ETSI EN 319 122-1 §6, EN 319 142-1 §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    /// The signature alone.
+    #[value(name = "B-B")]
+    BB,
+    /// With a signature timestamp.
+    #[value(name = "B-T")]
+    BT,
+    /// With the validation material (certificates, OCSP responses, CRLs).
+    #[value(name = "B-LT")]
+    BLt,
+    /// With an archive (document) timestamp over all of it.
+    #[value(name = "B-LTA")]
+    BLta,
+}
+
+impl LevelArg {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BB => "B-B",
+            Self::BT => "B-T",
+            Self::BLt => "B-LT",
+            Self::BLta => "B-LTA",
+        }
+    }
+}
+
+/// The signature format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// PAdES (ETSI EN 319 142-1): the signature inside the PDF.
+    Pades,
+    /// CAdES (ETSI EN 319 122-1): a CMS signature of any file.
+    Cades,
+}
+
+/// CAdES packaging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PackagingArg {
+    /// The signature apart from the file (`.p7s`).
+    Detached,
+    /// The file inside the signature (`.p7m`).
+    Enveloping,
+}
+
+/// The digest the signer authorises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HashArg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// `signet sign`
+#[derive(Debug, Args)]
+#[command(after_help = "Secrets come from standard input, one per line: the password \
+(with --user) first, then the PIN (with --pin-stdin).\n\
+Outputs: a.pdf -> a.signed.pdf (PAdES), data.bin -> data.bin.p7s (CAdES detached) or \
+data.bin.p7m (enveloping), beside each file or in --out-dir.")]
+pub struct SignArgs {
+    /// The server and how to log in.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The signing credential's id.
+    #[arg(long, value_name = "ID")]
+    pub credential: String,
+    /// Read the signing PIN from standard input (after the password, if any).
+    #[arg(long)]
+    pub pin_stdin: bool,
+    /// The signature format.
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// The baseline level to reach.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub level: LevelArg,
+    /// CAdES packaging.
+    #[arg(long, value_enum)]
+    pub packaging: Option<PackagingArg>,
+    /// PAdES `/Reason`.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// PAdES `/Location`.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// PAdES `/ContactInfo`.
+    #[arg(long)]
+    pub contact_info: Option<String>,
+    /// PAdES signature field name [default: the server's, SignatureN].
+    #[arg(long)]
+    pub field_name: Option<String>,
+    /// PAdES visible signature: PAGE:x1,y1,x2,y2 (page from 1, points from the bottom left).
+    #[arg(long, value_name = "PAGE:x1,y1,x2,y2", value_parser = parse_visible)]
+    pub visible: Option<Visible>,
+    /// PAdES certification signature with these DocMDP permissions (1, 2 or 3).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub certify: Option<u8>,
+    /// CSC `signAlgo` OID [default: the credential's first algorithm].
+    #[arg(long, value_name = "OID")]
+    pub sign_algo: Option<String>,
+    /// The digest of the documents to authorise [default: the hash of --sign-algo, or of
+    /// the credential's first algorithm].
+    #[arg(long, value_enum)]
+    pub hash: Option<HashArg>,
+    /// Where to write the results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The files to sign (one authorisation covers them all).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// A visible signature's place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visible {
+    /// The page, from 1.
+    pub page: u32,
+    /// `x1,y1,x2,y2` in points.
+    pub rect: [f64; 4],
+}
+
+fn parse_visible(s: &str) -> Result<Visible, String> {
+    let bad = || format!("expected PAGE:x1,y1,x2,y2, e.g. 1:50,50,250,110; got {s:?}");
+    let (page, rect) = s.split_once(':').ok_or_else(bad)?;
+    let page: u32 = page.trim().parse().map_err(|_| bad())?;
+    if page == 0 {
+        return Err("pages are numbered from 1".into());
+    }
+    let v: Vec<f64> = rect
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let rect: [f64; 4] = v.try_into().map_err(|_| bad())?;
+    if !rect.iter().all(|x| x.is_finite()) || rect[0] >= rect[2] || rect[1] >= rect[3] {
+        return Err(format!("{s:?}: the rectangle needs x1 < x2 and y1 < y2"));
+    }
+    Ok(Visible { page, rect })
+}
+
+/// `signet extend`
+#[derive(Debug, Args)]
+#[command(after_help = "PDFs are sent as they are; other files are taken as CAdES signatures \
+(DER CMS). Outputs: a.signed.pdf -> a.signed.extended.pdf, data.bin.p7s -> \
+data.bin.extended.p7s, beside each file or in --out-dir.")]
+pub struct ExtendArgs {
+    /// The server and how to log in.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The level to reach (B-LTA again renews an archive timestamp).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub level: LevelArg,
+    /// The content of a detached CAdES signature (needed for B-LTA; one FILE only).
+    #[arg(long, value_name = "FILE")]
+    pub content: Option<PathBuf>,
+    /// Where to write the results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The signed files: PDFs, or CAdES signatures.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `signet admin …`

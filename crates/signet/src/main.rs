@@ -1,9 +1,11 @@
-//! `signet`: the server, the admin CLI and the benchmarks in one binary.
+//! `signet`: the server, the admin CLI, the sign/extend client and the benchmarks in one
+//! binary.
 
 mod admin;
 mod audit;
 mod bench;
 mod cli;
+mod client;
 mod config;
 mod logging;
 mod open;
@@ -67,6 +69,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = load_config(&sources)?;
             audit::run(loaded, command).await
         }
+        // Client commands: no configuration or data directory, only the server's URL.
+        Command::Sign(args) => client::interruptible(client::sign(args)).await,
+        Command::Extend(args) => client::interruptible(client::extend(args)).await,
         Command::Bench { command } => bench::run(command).await,
     }
 }
