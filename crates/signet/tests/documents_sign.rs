@@ -82,8 +82,7 @@ fn assert_valid_pdf(w: &World, signed: &[u8], signatures: usize) {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&o.stdout);
-        let verdicts: Vec<&str> =
-            text.lines().filter(|l| l.split(':').nth(1).is_some_and(|fp| fp.len() == 64)).collect();
+        let verdicts = pdf::pyhanko_verdicts(&text);
         assert!(
             !verdicts.is_empty() && verdicts.iter().all(|l| l.ends_with(":VALID")),
             "pyHanko: {text}"

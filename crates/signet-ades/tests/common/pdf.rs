@@ -117,6 +117,20 @@ pub fn pyhanko_validate(pdf: &Path, root_pem: &Path, extra: &[&str]) -> Option<S
     Some(run(&mut cmd).1)
 }
 
+/// The verdict lines of pyHanko's `--executive-summary` output: one
+/// `field:sha256-fingerprint:STATUS` line per signature. Anything else (log lines, a
+/// Python deprecation warning on stderr) is not a verdict.
+pub fn pyhanko_verdicts(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| {
+            let parts: Vec<&str> = l.split(':').collect();
+            parts.len() == 3
+                && parts[1].len() == 64
+                && parts[1].bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .collect()
+}
+
 /// `pdfsig` with `root` in a fresh NSS database.
 pub fn pdfsig(pdf: &Path, root_pem: &Path, dir: &Path) -> String {
     let db = dir.join("nssdb");
