@@ -13,6 +13,10 @@ pub enum AdesError {
     /// bytes must be kept as they are.
     #[error("invalid CMS signature: {0}")]
     InvalidSignature(String),
+    /// The document cannot be signed or read as it is (XML that is not well-formed, over
+    /// a limit, with a DTD or a duplicate `Id`; a XAdES signature missing a part).
+    #[error("{0}")]
+    InvalidDocument(String),
     /// A structure could not be DER-encoded.
     #[error("DER encoding of {what} failed: {source}")]
     Encoding {

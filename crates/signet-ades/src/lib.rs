@@ -10,11 +10,15 @@
 //!             archive_timestamp_imprint + add_archive_timestamp (B-LTA, repeatable)
 //! read      : cades::inspect(any CMS signature) → signer, validation data, tokens, level
 //! PAdES     : pades::prepare_signature → digest of the byte range → CAdES → embed
+//! XAdES     : xades::prepare → H(C14N(ds:SignedInfo)) → xades::complete; unsigned
+//!             properties for B-T, B-LT, B-LTA on the XML layer (`xml`)
 //! ```
 
 pub mod cades;
 mod error;
 pub mod pades;
 pub mod pdf;
+pub mod xades;
+pub mod xml;
 
 pub use error::AdesError;
