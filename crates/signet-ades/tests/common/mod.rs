@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod pdf;
+pub mod xml;
 
 use signet_crypto::soft::SoftModule;
 use signet_crypto::{CryptoModule, KeyBinding, ModuleSigner, WrappedKey};
