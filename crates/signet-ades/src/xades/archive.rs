@@ -6,8 +6,9 @@
 //! 2. `ds:SignedInfo`, `ds:SignatureValue` and `ds:KeyInfo` (if present), canonicalized;
 //! 3. each child of `UnsignedSignatureProperties` before the new time-stamp (that is,
 //!    every one there now: the new one goes last), canonicalized;
-//! 4. each `ds:Object` not referenced from `ds:SignedInfo` and not holding the
-//!    qualifying properties, canonicalized;
+//! 4. each `ds:Object` other than the one holding the qualifying properties,
+//!    canonicalized (EN 319 132-1 V1.2.1 §5.5.2.3 step 6; EU DSS leaves out referenced
+//!    objects only for the older 1.3.2 ArchiveTimeStamp);
 //!
 //! hashed with the time-stamp's hash. References are resolved here for what signing
 //! services use: `URI=""`, `#id` and `#xpointer(/)`/`#xpointer(id('…'))` in the same
@@ -82,12 +83,7 @@ pub fn archive_timestamp_imprint(
         .into_iter()
         .filter(|r| is_element(doc, *r, DS, "Reference"))
         .collect();
-    let mut referenced_ids = Vec::new();
     for r in &references {
-        let uri = attribute(doc, *r, "URI");
-        if let Some(id) = uri.and_then(|u| u.strip_prefix('#')) {
-            referenced_ids.push(id.to_string());
-        }
         reference_octets(&p, &parts, *r, detached, c14n, &mut sink)?;
     }
     let element = |node: NodeId, sink: &mut HashSink| -> Result<(), AdesError> {
@@ -103,9 +99,7 @@ pub fn archive_timestamp_imprint(
         element(c, &mut sink)?;
     }
     for o in &parts.objects {
-        let referenced =
-            attribute(doc, *o, "Id").is_some_and(|id| referenced_ids.iter().any(|r| r == id));
-        if referenced || find_child(doc, *o, XADES, "QualifyingProperties").is_some() {
+        if find_child(doc, *o, XADES, "QualifyingProperties").is_some() {
             continue;
         }
         element(*o, &mut sink)?;

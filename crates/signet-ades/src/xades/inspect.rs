@@ -34,6 +34,8 @@ pub struct XadesInfo {
     pub xades: bool,
     /// How many `ds:Reference`s `ds:SignedInfo` has.
     pub references: usize,
+    /// The URIs of the references to external resources (not `""` or `#…`).
+    pub external_references: Vec<String>,
 }
 
 impl XadesInfo {
@@ -83,6 +85,16 @@ pub fn inspect(xml_bytes: &[u8]) -> Result<XadesInfo, AdesError> {
             .count(),
         ..XadesInfo::default()
     };
+    for r in xml::child_elements(doc, parts.signed_info) {
+        if !is_element(doc, r, DS, "Reference") {
+            continue;
+        }
+        if let Some(uri) = attribute(doc, r, "URI") {
+            if !uri.is_empty() && !uri.starts_with('#') {
+                info.external_references.push(uri.to_string());
+            }
+        }
+    }
     let mut cert_digest = None;
     for n in doc.descendants(parts.signature) {
         if is_element(doc, n, DS, "X509Certificate")

@@ -10,6 +10,9 @@
 //!   one; B-LT adds a `/DSS` with the material of every signature and document
 //!   time-stamp (VRI per signature); B-LTA adds a document time-stamp after it (again at
 //!   every call, each time after a DSS holding the material of the previous one).
+//! - XAdES (EN 319 132-1): SignatureTimeStamp, CertificateValues and RevocationValues,
+//!   ArchiveTimeStamp — renewed with TimeStampValidationData and a new ArchiveTimeStamp
+//!   at every call (`xades.rs`).
 
 use super::level::Level;
 use super::pades::{blocking, invalid};
@@ -22,7 +25,7 @@ use signet_types::HashAlgorithm;
 
 /// What to extend.
 pub struct ExtendRequest {
-    /// The signed PDF, or the CAdES signature (DER).
+    /// The signed PDF, the CAdES signature (DER) or the XAdES signature (XML).
     pub document: SharedSource,
     /// The level to reach: B-T, B-LT or B-LTA.
     pub level: Level,
@@ -64,6 +67,18 @@ impl Engine {
             req.document.read_vec(0, 1024).map_err(|e| EngineError::Internal(e.to_string()))?;
         if head.windows(5).any(|w| w == b"%PDF-") {
             return self.extend_pades(req.document, req.level).await;
+        }
+        if super::xades::looks_like_xml(&head) {
+            let size = usize::try_from(req.document.size()).unwrap_or(usize::MAX);
+            let xml =
+                req.document.read_vec(0, size).map_err(|e| EngineError::Internal(e.to_string()))?;
+            let signature = self.extend_xades(xml, req.level, req.content).await?;
+            return Ok(SignedDocument {
+                original: None,
+                signature,
+                level: req.level,
+                format: "xades",
+            });
         }
         if req.document.size() > MAX_CMS {
             return Err(EngineError::InvalidInput(

@@ -88,14 +88,17 @@ pub enum DocumentFormat {
     },
     /// PAdES (EN 319 142-1): the signed PDF.
     Pades(PadesOptions),
+    /// XAdES (EN 319 132-1): enveloped, enveloping or detached.
+    Xades(signet_ades::xades::XadesOptions),
 }
 
 impl DocumentFormat {
-    /// `cades` or `pades`, as stored and as the API says it.
+    /// `cades`, `pades` or `xades`, as stored and as the API says it.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Cades { .. } => "cades",
             Self::Pades(_) => "pades",
+            Self::Xades(_) => "xades",
         }
     }
 }

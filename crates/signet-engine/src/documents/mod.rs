@@ -14,6 +14,7 @@ mod level;
 mod pades;
 mod sign;
 mod signer;
+mod xades;
 
 pub use extend::{DetachedContent, ExtendRequest};
 pub use level::{DocumentFormat, Level, PadesOptions, VisibleSignature};
@@ -26,6 +27,7 @@ use crate::{Engine, EngineError};
 use signet_ades::cades::{self, CadesRequest, Prepared};
 use signet_ades::pades::PreparedPdf;
 use signet_ades::pdf::Source;
+use signet_ades::xades::PreparedXml;
 use signet_store::DocumentTransaction;
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
 use std::sync::Arc;
@@ -41,10 +43,11 @@ pub struct PrepareDocument {
     pub credential_id: String,
     /// The level asked for.
     pub level: Level,
-    /// CAdES (detached or enveloping) or PAdES.
+    /// CAdES (detached or enveloping), PAdES or XAdES.
     pub format: DocumentFormat,
     /// The document (at most [`MAX_ENVELOPED_BYTES`]); for a detached CAdES signature
-    /// only its digest is kept; for PAdES the PDF.
+    /// only its digest is kept; for PAdES the PDF; for XAdES the XML (enveloped), the
+    /// data (enveloping) or the document a detached signature names.
     pub document: Option<Vec<u8>>,
     /// The document's digest, for a detached signature.
     pub document_digest: Option<Vec<u8>>,
@@ -78,7 +81,7 @@ pub struct SignedDocument {
     pub signature: Vec<u8>,
     /// The level reached.
     pub level: Level,
-    /// `cades` or `pades`.
+    /// `cades`, `pades` or `xades`.
     pub format: &'static str,
 }
 
@@ -106,10 +109,10 @@ impl SignedDocument {
 
     /// The media type of [`SignedDocument::signature`].
     pub fn media_type(&self) -> &'static str {
-        if self.format == "pades" {
-            "application/pdf"
-        } else {
-            "application/pkcs7-signature"
+        match self.format {
+            "pades" => "application/pdf",
+            "xades" => "application/xml",
+            _ => "application/pkcs7-signature",
         }
     }
 }
@@ -140,6 +143,9 @@ impl Engine {
             DocumentFormat::Cades { enveloping } => {
                 let digest = cades_digest(&req, algorithm)?;
                 (digest, if *enveloping { req.document } else { None }, Some(now))
+            }
+            DocumentFormat::Xades(options) => {
+                return self.prepare_xades(caller, &signer, &req, options, now).await
             }
             DocumentFormat::Pades(options) => {
                 let pdf = match (req.document, req.document_digest) {
@@ -251,6 +257,22 @@ impl Engine {
         let (leaf, rest) = chain
             .split_first()
             .ok_or_else(|| EngineError::Integrity("a stored chain is empty".into()))?;
+        if t.format == "xades" {
+            let stored = |b: Option<Vec<u8>>| {
+                b.and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| {
+                    EngineError::Integrity("a XAdES transaction has no prepared document".into())
+                })
+            };
+            let prepared = PreparedXml::restore(
+                stored(t.content)?,
+                stored(Some(t.signed_attributes))?,
+                algorithm,
+                leaf,
+                t.dtbsr,
+            )
+            .map_err(ades)?;
+            return Ok(self.finish_xades(prepared, &signature, level, &chain).await?);
+        }
         let pades = t.format == "pades";
         let enveloped = if pades { None } else { t.content.as_deref() };
         let prepared = Prepared::restore(&t.signed_attributes, algorithm, leaf, rest, enveloped)

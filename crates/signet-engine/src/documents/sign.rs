@@ -8,12 +8,14 @@
 
 use super::level::{DocumentFormat, Level};
 use super::pades::{self as engine_pades, blocking, invalid};
+use super::xades::XadesInput;
 use super::{SharedSource, SignedDocument, Target, MAX_ENVELOPED_BYTES};
 use crate::one_shot::SigningError;
 use crate::tokens::Caller;
 use crate::{Engine, EngineError};
 use signet_ades::cades::{self, CadesRequest};
 use signet_ades::pades::{self, hash_source};
+use signet_ades::xades::PreparedXml;
 use signet_crypto::digest::Hasher;
 use signet_types::SignatureAlgorithm;
 
@@ -44,7 +46,7 @@ pub struct SignDocuments {
     pub sad: String,
     /// The level.
     pub level: Level,
-    /// CAdES or PAdES and its options (the same for every document).
+    /// CAdES, PAdES or XAdES and its options (the same for every document).
     pub format: DocumentFormat,
     /// The signature algorithm (the one the documents were hashed for, if they were);
     /// the credential's first when `None`.
@@ -56,8 +58,24 @@ pub struct SignDocuments {
 /// One document's DTBS/R and what its signature value will become.
 struct Planned {
     document_digest: Vec<u8>,
-    prepared: cades::Prepared,
-    target: Target,
+    work: Work,
+}
+
+/// A prepared signature waiting for its value.
+enum Work {
+    /// A CMS signature (CAdES, or embedded into a PDF).
+    Cms { prepared: cades::Prepared, target: Target },
+    /// A XAdES signature.
+    Xml(PreparedXml),
+}
+
+impl Work {
+    fn dtbsr(&self) -> &[u8] {
+        match self {
+            Self::Cms { prepared, .. } => prepared.digest_to_sign(),
+            Self::Xml(p) => p.digest_to_sign(),
+        }
+    }
 }
 
 impl Engine {
@@ -83,11 +101,36 @@ impl Engine {
         let capacity = engine_pades::capacity(&signer.chain, req.level);
         let options = match &req.format {
             DocumentFormat::Pades(o) => Some(engine_pades::signature_options(o, &leaf, now)?),
-            DocumentFormat::Cades { .. } => None,
+            DocumentFormat::Cades { .. } | DocumentFormat::Xades(_) => None,
         };
         let enveloping = matches!(req.format, DocumentFormat::Cades { enveloping: true });
         let mut planned = Vec::with_capacity(req.documents.len());
         for doc in req.documents {
+            if let DocumentFormat::Xades(xades_options) = &req.format {
+                let (document_digest, bytes) = blocking(move || {
+                    let size = usize::try_from(doc.source.size()).unwrap_or(usize::MAX);
+                    let bytes = doc
+                        .source
+                        .read_vec(0, size)
+                        .map_err(|e| EngineError::Internal(e.to_string()))?;
+                    let digest = match doc.hashed {
+                        Some(h) => h.finish(),
+                        None => signet_crypto::digest::digest(algorithm.hash(), &bytes),
+                    };
+                    Ok((digest, bytes))
+                })
+                .await?;
+                let prepared = super::xades::prepare(XadesInput {
+                    document: Some(bytes),
+                    options: xades_options,
+                    algorithm,
+                    chain: &signer.chain,
+                    now,
+                })
+                .await?;
+                planned.push(Planned { document_digest, work: Work::Xml(prepared) });
+                continue;
+            }
             let doc_options = options.clone();
             let (document_digest, content_digest, content, target) = blocking(move || {
                 let hash = algorithm.hash();
@@ -144,9 +187,9 @@ impl Engine {
                 signing_time: options.is_none().then_some(now),
             })
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
-            planned.push(Planned { document_digest, prepared, target });
+            planned.push(Planned { document_digest, work: Work::Cms { prepared, target } });
         }
-        let dtbsrs = planned.iter().map(|p| p.prepared.digest_to_sign().to_vec()).collect();
+        let dtbsrs = planned.iter().map(|p| p.work.dtbsr().to_vec()).collect();
         let authorized = planned.iter().map(|p| p.document_digest.clone()).collect();
         let values = self
             .sam_sign(caller, &req.credential_id, &req.sad, dtbsrs, Some(authorized), algorithm)
@@ -156,7 +199,14 @@ impl Engine {
         }
         let mut out = Vec::with_capacity(planned.len());
         for (p, value) in planned.into_iter().zip(values) {
-            out.push(self.finish(&p.prepared, &value, req.level, &signer.chain, p.target).await?);
+            out.push(match p.work {
+                Work::Cms { prepared, target } => {
+                    self.finish(&prepared, &value, req.level, &signer.chain, target).await?
+                }
+                Work::Xml(prepared) => {
+                    self.finish_xades(prepared, &value, req.level, &signer.chain).await?
+                }
+            });
         }
         Ok(out)
     }

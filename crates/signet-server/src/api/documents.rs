@@ -1,9 +1,10 @@
-//! Document Signature API, two steps (CAdES and PAdES): prepare → the DTBS/R digest to
+//! Document Signature API, two steps (CAdES, PAdES and XAdES): prepare → the DTBS/R digest to
 //! authorise with CSC `credentials/authorize` → complete with the SAD.
 
 use super::body::ApiJson;
 use super::caller::ApiCaller;
 use super::error::{ApiError, ErrorBody};
+use super::xades::XadesIn;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -26,18 +27,21 @@ pub struct PrepareIn {
     /// The credential that will sign.
     #[serde(rename = "credentialID")]
     pub credential_id: String,
-    /// `cades` or `pades` (XAdES comes later).
+    /// `cades`, `pades` or `xades`.
     #[serde(default = "cades")]
     pub format: String,
     /// `B-B`, `B-T`, `B-LT` or `B-LTA`.
     pub level: String,
-    /// CAdES: `detached` (default) or `enveloping`.
-    #[serde(default = "detached")]
-    pub packaging: String,
+    /// CAdES: `detached` (default) or `enveloping`; XAdES: `enveloped` (default),
+    /// `enveloping` or `detached`.
+    pub packaging: Option<String>,
     /// PAdES options.
     pub pades: Option<PadesIn>,
+    /// XAdES options.
+    pub xades: Option<XadesIn>,
     /// The document, base64 (the PDF for `pades`; needed for `enveloping`; for
-    /// `detached`, only its digest is kept).
+    /// `detached` CAdES, only its digest is kept; for `xades`, the XML, the data to
+    /// envelop, or the document a detached signature names).
     pub document: Option<String>,
     /// Or, for `detached`, the document's digest, base64, with the signature algorithm's hash.
     #[serde(rename = "documentDigest")]
@@ -110,9 +114,20 @@ impl PadesIn {
 /// The format and its options from a request's fields.
 pub fn document_format(
     format: &str,
-    packaging: &str,
+    packaging: Option<&str>,
     pades: Option<PadesIn>,
+    xades: Option<XadesIn>,
 ) -> Result<DocumentFormat, ApiError> {
+    if format == "xades" {
+        if pades.is_some() {
+            return Err(ApiError::invalid_request("pades options given for xades"));
+        }
+        return Ok(DocumentFormat::Xades(xades.unwrap_or_default().into_options(packaging)?));
+    }
+    if xades.is_some() {
+        return Err(ApiError::invalid_request(format!("xades options given for {format}")));
+    }
+    let packaging = packaging.unwrap_or("detached");
     match (format, pades) {
         ("cades", None) => match packaging {
             "detached" => Ok(DocumentFormat::Cades { enveloping: false }),
@@ -126,16 +141,12 @@ pub fn document_format(
             Ok(DocumentFormat::Pades(p.unwrap_or_default().into_options()?))
         }
         ("pades", _) => Err(ApiError::invalid_request("Invalid parameter packaging for pades")),
-        _ => Err(ApiError::invalid_request("Invalid parameter format: cades or pades")),
+        _ => Err(ApiError::invalid_request("Invalid parameter format: cades, pades or xades")),
     }
 }
 
 fn cades() -> String {
     "cades".into()
-}
-
-fn detached() -> String {
-    "detached".into()
 }
 
 /// What the signer must authorise.
@@ -176,13 +187,14 @@ pub struct CompleteOut {
     /// CAdES: the signature (DER CMS `ContentInfo`), base64.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    /// PAdES: the signed PDF, base64.
+    /// PAdES: the signed PDF, base64. XAdES: the signed XML (for the enveloping and
+    /// detached packagings, the XML signature), base64.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     /// The media type of what is returned.
     #[serde(rename = "mediaType")]
     pub media_type: String,
-    /// `cades` or `pades`.
+    /// `cades`, `pades` or `xades`.
     pub format: String,
     /// The level reached.
     pub level: String,
@@ -204,7 +216,7 @@ pub async fn prepare(
     super::caller::ApiCaller(caller): ApiCaller,
     ApiJson(body): ApiJson<PrepareIn, PREPARE_LIMIT>,
 ) -> Result<(StatusCode, Json<PrepareOut>), ApiError> {
-    let format = document_format(&body.format, &body.packaging, body.pades)?;
+    let format = document_format(&body.format, body.packaging.as_deref(), body.pades, body.xades)?;
     let level: Level = body.level.parse()?;
     let algorithm = super::sign::algorithm(body.sign_algo.as_deref(), body.hash_algo.as_deref())?;
     let req = PrepareDocument {
@@ -249,10 +261,10 @@ pub async fn complete(
 /// The response for a signed document.
 pub fn complete_out(signed: &SignedDocument) -> CompleteOut {
     let bytes = Some(base64::engine::general_purpose::STANDARD.encode(&signed.signature));
-    let pades = signed.format == "pades";
+    let document = signed.format != "cades";
     CompleteOut {
-        signature: if pades { None } else { bytes.clone() },
-        document: if pades { bytes } else { None },
+        signature: if document { None } else { bytes.clone() },
+        document: if document { bytes } else { None },
         media_type: signed.media_type().into(),
         format: signed.format.into(),
         level: signed.level.as_str().into(),

@@ -27,13 +27,14 @@ pub const EXTEND_JSON_LIMIT: usize = 48 * 1024 * 1024;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendIn {
-    /// A signed PDF (PAdES), base64.
+    /// A signed PDF (PAdES) or a signed XML document (XAdES, or plain XMLDSig), base64.
     pub document: Option<String>,
     /// Or a CAdES signature (DER CMS), base64.
     pub signature: Option<String>,
     /// `B-T`, `B-LT` or `B-LTA`.
     pub level: String,
-    /// A detached CAdES signature's content, base64 (for B-LTA).
+    /// A detached signature's content, base64 (for B-LTA: CAdES; XAdES with one
+    /// external reference).
     pub content: Option<String>,
     /// Or its digest, base64, with `hashAlgo`.
     #[serde(rename = "contentDigest")]
@@ -54,10 +55,10 @@ pub struct ExtendQuery {
 
 /// Extends a signature to a higher level (or renews a B-LTA one).
 #[utoipa::path(post, path = "/api/v1/signatures/extend", tag = "documents",
-    request_body(content = ExtendIn, description = "JSON; or a signed PDF as the body (application/pdf) with the level in the query"),
+    request_body(content = ExtendIn, description = "JSON; or a signed PDF or XML document as the body (application/pdf, application/xml) with the level in the query"),
     params(ExtendQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = CompleteOut, description = "JSON; for a PDF body, the extended PDF itself"),
+    responses((status = 200, body = CompleteOut, description = "JSON; for a PDF or XML body, the extended document itself"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn extend(State(engine): State<Engine>, req: Request) -> Result<Response, ApiError> {
     let json = req
@@ -95,7 +96,7 @@ async fn extend_json(engine: &Engine, body: ExtendIn) -> Result<Json<CompleteOut
         (None, Some(s)) => b64(s, "signature")?,
         _ => {
             return Err(ApiError::invalid_request(
-                "Give either document (a PDF) or signature (CAdES)",
+                "Give either document (a PDF or XML document) or signature (CAdES)",
             ))
         }
     };

@@ -20,6 +20,7 @@ mod keys;
 mod model;
 mod one_shot;
 mod sign;
+mod xades;
 
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -16,6 +16,7 @@ use super::body::ApiJson;
 use super::caller::ApiCaller;
 use super::documents::{complete_out, document_format, CompleteOut, PadesIn, VisibleIn};
 use super::error::{ApiError, ErrorBody};
+use super::xades::XadesIn;
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -48,15 +49,17 @@ pub struct SignIn {
     /// The SAD from CSC `credentials/authorize` for the documents' digests.
     #[serde(rename = "SAD")]
     pub sad: String,
-    /// `cades` or `pades`.
+    /// `cades`, `pades` or `xades`.
     pub format: String,
     /// `B-B`, `B-T`, `B-LT` or `B-LTA`.
     pub level: String,
-    /// CAdES: `detached` (default) or `enveloping`.
-    #[serde(default = "detached")]
-    pub packaging: String,
+    /// CAdES: `detached` (default) or `enveloping`; XAdES: `enveloped` (default),
+    /// `enveloping` or `detached`.
+    pub packaging: Option<String>,
     /// PAdES options.
     pub pades: Option<PadesIn>,
+    /// XAdES options.
+    pub xades: Option<XadesIn>,
     /// CSC `signAlgo` OID (default: the credential's first algorithm).
     #[serde(rename = "signAlgo")]
     pub sign_algo: Option<String>,
@@ -76,10 +79,6 @@ pub struct DocumentIn {
     pub document: String,
 }
 
-fn detached() -> String {
-    "detached".into()
-}
-
 /// The signed documents, in the order given.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignOut {
@@ -87,7 +86,8 @@ pub struct SignOut {
     pub documents: Vec<CompleteOut>,
 }
 
-/// `POST /api/v1/documents/sign` with the document as the body: the parameters.
+/// `POST /api/v1/documents/sign` with the document as the body (`application/pdf`,
+/// `application/xml`, `application/octet-stream`): the parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -99,8 +99,20 @@ pub struct SignQuery {
     pub format: String,
     /// `B-B`, `B-T`, `B-LT` or `B-LTA`.
     pub level: String,
-    /// CAdES: `detached` (default) or `enveloping`.
+    /// CAdES: `detached` (default) or `enveloping`; XAdES: `enveloped` (default),
+    /// `enveloping` or `detached`.
     pub packaging: Option<String>,
+    /// XAdES canonicalization (see the JSON form's `xades.canonicalization`).
+    pub canonicalization: Option<String>,
+    /// XAdES: the `Id` of the element the signature goes into.
+    #[serde(rename = "parentId")]
+    pub parent_id: Option<String>,
+    /// XAdES: the document's MIME type.
+    #[serde(rename = "mimeType")]
+    pub mime_type: Option<String>,
+    /// XAdES: the commitment type.
+    #[serde(rename = "commitmentType")]
+    pub commitment_type: Option<String>,
     /// CSC `signAlgo` OID.
     #[serde(rename = "signAlgo")]
     pub sign_algo: Option<String>,
@@ -157,7 +169,7 @@ async fn sign_json(
     caller: &signet_engine::Caller,
     body: SignIn,
 ) -> Result<Json<SignOut>, ApiError> {
-    let format = document_format(&body.format, &body.packaging, body.pades)?;
+    let format = document_format(&body.format, body.packaging.as_deref(), body.pades, body.xades)?;
     let level: Level = body.level.parse()?;
     let algorithm = algorithm(body.sign_algo.as_deref(), body.hash_algo.as_deref())?;
     if body.documents.is_empty() || body.documents.len() > MAX_BATCH {
@@ -216,7 +228,8 @@ async fn sign_stream(
         .ok_or_else(|| ApiError::invalid_request("Missing header Signet-SAD"))?
         .to_owned();
     let pades = (q.format == "pades").then(|| pades_from_query(&q)).transpose()?;
-    let format = document_format(&q.format, q.packaging.as_deref().unwrap_or("detached"), pades)?;
+    let xades = (q.format == "xades").then(|| xades_from_query(&q));
+    let format = document_format(&q.format, q.packaging.as_deref(), pades, xades)?;
     let level: Level = q.level.parse()?;
     let requested = algorithm(q.sign_algo.as_deref(), q.hash_algo.as_deref())?;
     // The credential and algorithm first: a refused request reads no upload.
@@ -310,6 +323,16 @@ pub(super) async fn spool(
     let mut file = file;
     file.flush().map_err(internal)?;
     Ok((file, hasher))
+}
+
+fn xades_from_query(q: &SignQuery) -> XadesIn {
+    XadesIn {
+        canonicalization: q.canonicalization.clone(),
+        parent_id: q.parent_id.clone(),
+        mime_type: q.mime_type.clone(),
+        commitment_type: q.commitment_type.clone(),
+        ..XadesIn::default()
+    }
 }
 
 fn pades_from_query(q: &SignQuery) -> Result<PadesIn, ApiError> {
