@@ -240,3 +240,67 @@ fn bad_xml_and_bad_options_are_refused_and_the_sad_stays_usable() {
     assert_eq!(s, 200, "{v}");
     judge(&w, &xml_of(&v["documents"][0]), "B-B", "after.xml");
 }
+
+#[test]
+fn foreign_xmldsig_signatures_are_extended_and_still_verify() {
+    let w = world();
+    let d = w.dir.path();
+    let (key, cert) = (d.join("foreign.key"), d.join("foreign.pem"));
+    let (ok, out) = openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=Foreign Signer/O=Elsewhere",
+        "-days",
+        "30",
+        "-keyout",
+        path(&key),
+        "-out",
+        path(&cert),
+    ]);
+    assert!(ok, "{out}");
+    let doc = d.join("foreign-doc.xml");
+    std::fs::write(&doc, INVOICE).unwrap();
+    for tool in [xml::Tool::Xmlsec1, xml::Tool::Signxml] {
+        let signed_file = d.join(format!("foreign-{tool:?}.xml"));
+        let Some(r) = xml::foreign_sign(tool, &doc, &key, &cert, &signed_file, false) else {
+            return;
+        };
+        assert_eq!(r["ok"], true, "{tool:?}: {r}");
+        let signed = std::fs::read(&signed_file).unwrap();
+        let mut current = signed.clone();
+        for (round, level) in ["B-T", "B-LTA", "B-LTA"].iter().enumerate() {
+            let (s, v) = w.api(
+                "/api/v1/signatures/extend",
+                json!({ "document": b64(&current), "level": level }),
+            );
+            assert_eq!(s, 200, "{tool:?} round {round}: {v}");
+            current = xml_of(&v);
+            let file = d.join(format!("foreign-{tool:?}-{round}.xml"));
+            std::fs::write(&file, &current).unwrap();
+            let (ok, out) = xmlsec_verify(&file, &cert, &[]);
+            assert!(ok, "{tool:?} round {round}: {out}\n{}", String::from_utf8_lossy(&current));
+            if let Some(reading) = xades_inspect(&file, &[]) {
+                assert_eq!(reading["level"], *level, "{tool:?} round {round}: {reading}");
+                check_tokens(&w, &reading, &format!("{tool:?} round {round}"));
+            }
+        }
+        // What the foreign signer signed and wrote is still there byte for byte: the
+        // document before its signature, and its ds:SignedInfo and ds:SignatureValue.
+        let (original, current) =
+            (String::from_utf8(signed).unwrap(), String::from_utf8(current).unwrap());
+        let signature_at = original.find("Signature").unwrap();
+        assert!(
+            current.starts_with(&original[..signature_at - 4]),
+            "{tool:?}: the document changed"
+        );
+        let info = &original
+            [original.find("SignedInfo").unwrap()..original.rfind("SignatureValue>").unwrap()];
+        assert!(current.contains(info), "{tool:?}: SignedInfo or SignatureValue changed");
+    }
+}
