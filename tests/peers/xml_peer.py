@@ -35,6 +35,10 @@ What signxml 4.5 (signxml/verifier.py, signxml/xades/xades.py) needs and checks:
     (incl. exclusive InclusiveNamespaces PrefixList); XPath/XPath-Filter/XSLT are silently
     IGNORED (digest mismatch). A node-set reference without a c14n transform is canonicalized
     with C14N 1.1 (signxml's default_reference_c14n_method; lxml does 1.0 either way).
+    Two departures from the clauses (InvalidDigest / InvalidSignature where xmlsec1 verifies):
+    URI="" with a #WithComments transform keeps the document's comments (XMLDSig 4.4.3.3
+    removes them), and an inclusive C14N of a subtree (ds:SignedInfo, a "#id" reference) drops
+    the xml:* attributes it inherits (C14N 1.0 2.4) -- judge such signatures with xmlsec1.
   * The number of ds:Reference must equal expect_references (XAdES default 3: data, KeyInfo,
     SignedProperties -- the SignedProperties reference COUNTS; without --expect-references any
     number is accepted here and reported).

@@ -1,6 +1,9 @@
 //! Reading a XAdES (or plain XMLDSig) signature back: its signer, the certificates and
-//! revocation values it carries, its time-stamp tokens and its level (EN 319 132-1 §4,
-//! EN 319 132-2 levels B-B, B-T, B-LT, B-LTA). The signature itself is not verified here.
+//! revocation values it carries, its time-stamp tokens and its level (EN 319 132-1 §4;
+//! the baseline levels B-B, B-T, B-LT, B-LTA of its clause 6). The signature itself is
+//! not verified here. A plain XMLDSig signature that Signet extended (time-stamps but no
+//! signed properties) reads as B-T and above, as the time-stamps make it; strictly it is
+//! not XAdES B-B (no SigningCertificateV2), which `xades` tells.
 
 use super::algorithms::signature_from_uri;
 use super::locate::{is_archive_timestamp, locate, unsigned_children};

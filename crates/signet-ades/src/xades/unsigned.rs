@@ -1,5 +1,5 @@
 //! The unsigned signature properties that raise a signature's level (EN 319 132-1 §5.3,
-//! §5.4, §5.5; EN 319 132-2 levels):
+//! §5.4, §5.5; the baseline levels of EN 319 132-1 clause 6):
 //!
 //! ```text
 //! UnsignedSignatureProperties
@@ -288,7 +288,14 @@ fn held_values(p: &Parsed<'_>, parts: &SignatureParts) -> Vec<String> {
 
 /// An `Id` not yet used in the document: `{signature Id}-{kind}-{n}`.
 fn fresh_id(p: &Parsed<'_>, parts: &SignatureParts, kind: &str) -> Result<String, AdesError> {
-    let base = attribute(&p.doc, parts.signature, "Id").unwrap_or("signature");
+    let derived;
+    let base = match attribute(&p.doc, parts.signature, "Id") {
+        Some(id) => id,
+        None => {
+            derived = derived_id(p, parts);
+            &derived
+        }
+    };
     (1..10_000)
         .map(|n| format!("{base}-{kind}-{n}"))
         .find(|id| p.by_id(id).is_none())

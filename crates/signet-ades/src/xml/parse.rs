@@ -1,7 +1,9 @@
 //! Parsing untrusted XML. uppsala parses; this module sets its limits and checks what it
 //! does not: no DTD at all (no external entity can be fetched and no entity can expand —
 //! XXE and "billion laughs" are refused before any expansion), a depth limit enforced by
-//! the parser before it recurses, a cap on attributes per element and on nodes, UTF-8
+//! the parser before it recurses, a cap on attributes per element (namespace
+//! declarations included, XML 1.0 §3.1) checked by a linear scan *before* parsing (the
+//! parser's duplicate-attribute checks are quadratic in an element's attributes), UTF-8
 //! only, and `Id` values unique across the document (XMLDSig §4.4.3.3 and the signature
 //! wrapping defences: a same-document reference must name exactly one element).
 
@@ -81,6 +83,7 @@ pub(crate) fn as_text<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<&'a str
 /// Parses `bytes` within `limits`.
 pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Parsed<'a>, AdesError> {
     let text = as_text(bytes, limits)?;
+    check_start_tags(text.as_bytes(), limits.max_attributes)?;
     // No DTD is ever needed by a document to be signed: the parser refuses the
     // declaration itself, before any entity is declared, expanded or fetched.
     let doc = uppsala::Parser::new()
@@ -98,12 +101,6 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Parsed<'a
     let mut ids = HashMap::new();
     for node in doc.descendants(doc.root()) {
         let Some(el) = doc.element(node) else { continue };
-        if el.attributes.len() > limits.max_attributes {
-            return Err(bad(format!(
-                "an element has more than {} attributes",
-                limits.max_attributes
-            )));
-        }
         for a in &el.attributes {
             let name = &*a.name.local_name;
             let is_id = match a.name.namespace_uri.as_deref() {
@@ -119,6 +116,48 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Parsed<'a
         }
     }
     Ok(Parsed { doc, ids })
+}
+
+/// Refuses a start tag with more than `max` attributes (namespace declarations count),
+/// in one pass over the text: comments, CDATA sections, processing instructions and
+/// declarations are skipped; in a start tag, each `=` outside quotes is one attribute.
+fn check_start_tags(text: &[u8], max: usize) -> Result<(), AdesError> {
+    let skip_to = |from: usize, end: &[u8]| -> usize {
+        text[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map_or(text.len(), |p| from + p + end.len())
+    };
+    let mut i = 0;
+    while let Some(p) = text[i..].iter().position(|b| *b == b'<') {
+        i += p + 1;
+        let rest = &text[i..];
+        if rest.starts_with(b"!--") {
+            i = skip_to(i, b"-->");
+        } else if rest.starts_with(b"![CDATA[") {
+            i = skip_to(i, b"]]>");
+        } else if rest.starts_with(b"?") {
+            i = skip_to(i, b"?>");
+        } else if rest.starts_with(b"!") || rest.starts_with(b"/") {
+            i = skip_to(i, b">");
+        } else {
+            let (mut quote, mut count) = (None, 0usize);
+            while i < text.len() {
+                match (quote, text[i]) {
+                    (None, b'"' | b'\'') => quote = Some(text[i]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'=') => count += 1,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            if count > max {
+                return Err(bad(format!("an element has more than {max} attributes")));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn short(s: &str) -> String {
@@ -164,4 +203,23 @@ pub(crate) fn text_of(doc: &Document<'_>, node: NodeId) -> String {
         }
     }
     out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_and_namespace_declarations_are_counted_before_parsing() {
+        let limits = XmlLimits { max_attributes: 3, ..XmlLimits::default() };
+        let ok = br#"<r a="1" b='x=y>'><!-- <c d="1" e="2" f="3" g="4"> --><![CDATA[<h i=1 j=2 k=3 l=4>]]><?pi m=1 n=2 o=3 p=4?></r>"#;
+        assert!(parse(ok, &limits).is_ok());
+        for bad in [
+            &br#"<r a="1" b="2" c="3" d="4"/>"#[..],
+            br#"<r xmlns:a="1" xmlns:b="2" xmlns="3" x="4"/>"#,
+        ] {
+            let e = parse(bad, &limits).unwrap_err().to_string();
+            assert!(e.contains("more than 3 attributes"), "{e}");
+        }
+    }
 }
