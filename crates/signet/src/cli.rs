@@ -527,11 +527,18 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
-    /// PAdES signing of large PDFs (B-B, B-LTA) beside SHA-256 of the file and pyHanko.
+    /// PAdES signing of large PDFs (B-B, B-LTA) beside SHA-256 of the file and pyHanko;
+    /// with `--format xades`, XAdES enveloped signing of XML beside xmlsec1.
     Documents {
+        /// `pades` or `xades`.
+        #[arg(long, default_value = "pades")]
+        format: String,
         /// PDF sizes in MB, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1,50")]
         sizes: Vec<u64>,
+        /// XML sizes in KB, comma-separated (`--format xades`).
+        #[arg(long, value_delimiter = ',', default_value = "100,20480")]
+        xml_sizes_kb: Vec<u64>,
         /// Rounds per size (the median is reported).
         #[arg(long, default_value_t = 3)]
         rounds: usize,

@@ -283,7 +283,7 @@ pub fn prepare(req: &XadesRequest<'_>) -> Result<PreparedXml, AdesError> {
         ));
     }
     if let Placement::Inside { parsed, .. } = &placement {
-        if parsed.ids.keys().any(|id| id.starts_with(sid)) {
+        if parsed.ids.iter().any(|id| id.starts_with(sid)) {
             return Err(invalid("the signature Id is already used in the document"));
         }
     }

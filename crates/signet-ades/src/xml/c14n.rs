@@ -130,11 +130,16 @@ pub(crate) fn canonical_document_to<W: bergshamra_c14n::C14nSink>(
     method: Canonicalization,
     sink: &mut W,
 ) -> Result<(), AdesError> {
-    let mut set = NodeSet::all_without_comments(doc);
-    if let Some(node) = without {
-        set = set.subtract(&NodeSet::tree_with_comments(node, doc));
-    }
-    bergshamra_c14n::canonicalize_doc_to(doc, method.mode(), Some(&set), &[] as &[String], sink)
+    let comments = method.with_comments();
+    let set = match without {
+        // The whole document: no node-set to build (comments go with the method).
+        None if !comments => None,
+        None => Some(NodeSet::all_without_comments(doc)),
+        Some(node) => Some(
+            NodeSet::all_without_comments(doc).subtract(&NodeSet::tree_with_comments(node, doc)),
+        ),
+    };
+    bergshamra_c14n::canonicalize_doc_to(doc, method.mode(), set.as_ref(), &[] as &[String], sink)
         .map_err(failed)
 }
 

@@ -8,7 +8,7 @@
 //! wrapping defences: a same-document reference must name exactly one element).
 
 use crate::AdesError;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use uppsala::{Document, NodeId, NodeKind};
 
 /// Bounds on what is parsed.
@@ -28,12 +28,12 @@ impl Default for XmlLimits {
     }
 }
 
-/// A parsed document and its `Id` index.
+/// A parsed document and its `Id`s.
 #[derive(Debug)]
 pub(crate) struct Parsed<'a> {
     pub doc: Document<'a>,
-    /// `Id`, `ID`, `id` and `xml:id` values → their element.
-    pub ids: HashMap<String, NodeId>,
+    /// The values of the `Id`, `ID`, `id` and `xml:id` attributes (each names one element).
+    pub ids: HashSet<String>,
 }
 
 impl<'a> Parsed<'a> {
@@ -42,9 +42,19 @@ impl<'a> Parsed<'a> {
         self.doc.document_element().ok_or_else(|| bad("the document has no root element"))
     }
 
-    /// The element whose `Id` is `id`.
+    /// The element whose `Id` is `id` (found by a walk of the tree: the index is only of
+    /// values, so that parsing a large document does not pay for lookups it rarely needs).
     pub fn by_id(&self, id: &str) -> Option<NodeId> {
-        self.ids.get(id).copied()
+        if !self.ids.contains(id) {
+            return None;
+        }
+        self.doc.descendants(self.doc.root()).into_iter().find(|n| {
+            self.doc.element(*n).is_some_and(|el| {
+                el.attributes.iter().any(|a| {
+                    is_id_name(a.name.prefix.as_deref(), &a.name.local_name) && a.value == id
+                })
+            })
+        })
     }
 
     /// The source text.
@@ -83,7 +93,7 @@ pub(crate) fn as_text<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<&'a str
 /// Parses `bytes` within `limits`.
 pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Parsed<'a>, AdesError> {
     let text = as_text(bytes, limits)?;
-    check_start_tags(text.as_bytes(), limits.max_attributes)?;
+    let ids = scan_start_tags(text.as_bytes(), limits.max_attributes)?;
     // No DTD is ever needed by a document to be signed: the parser refuses the
     // declaration itself, before any entity is declared, expanded or fetched.
     let doc = uppsala::Parser::new()
@@ -98,36 +108,30 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Parsed<'a
                 bad(short(&e))
             }
         })?;
-    let mut ids = HashMap::new();
-    for node in doc.descendants(doc.root()) {
-        let Some(el) = doc.element(node) else { continue };
-        for a in &el.attributes {
-            let name = &*a.name.local_name;
-            let is_id = match a.name.namespace_uri.as_deref() {
-                None => matches!(name, "Id" | "ID" | "id"),
-                Some(ns) => ns == "http://www.w3.org/XML/1998/namespace" && name == "id",
-            };
-            if is_id && ids.insert(a.value.to_string(), node).is_some() {
-                return Err(bad(format!(
-                    "the Id `{}` names more than one element",
-                    short(&a.value)
-                )));
-            }
-        }
-    }
     Ok(Parsed { doc, ids })
 }
 
-/// Refuses a start tag with more than `max` attributes (namespace declarations count),
-/// in one pass over the text: comments, CDATA sections, processing instructions and
-/// declarations are skipped; in a start tag, each `=` outside quotes is one attribute.
-fn check_start_tags(text: &[u8], max: usize) -> Result<(), AdesError> {
+/// Whether an attribute name is one of the `Id` attributes of XMLDSig same-document
+/// references: `Id`, `ID`, `id` (no prefix) or `xml:id`.
+fn is_id_name(prefix: Option<&str>, local: &str) -> bool {
+    match prefix {
+        None => matches!(local, "Id" | "ID" | "id"),
+        Some(p) => p == "xml" && local == "id",
+    }
+}
+
+/// One pass over the text before it is parsed: refuses a start tag with more than `max`
+/// attributes (namespace declarations count) and an `Id` value given twice, and returns
+/// the `Id` values. Comments, CDATA sections, processing instructions and declarations
+/// are skipped; what is not well-formed is left for the parser to refuse.
+fn scan_start_tags(text: &[u8], max: usize) -> Result<HashSet<String>, AdesError> {
     let skip_to = |from: usize, end: &[u8]| -> usize {
         text[from..]
             .windows(end.len())
             .position(|w| w == end)
             .map_or(text.len(), |p| from + p + end.len())
     };
+    let mut ids = HashSet::new();
     let mut i = 0;
     while let Some(p) = text[i..].iter().position(|b| *b == b'<') {
         i += p + 1;
@@ -141,23 +145,109 @@ fn check_start_tags(text: &[u8], max: usize) -> Result<(), AdesError> {
         } else if rest.starts_with(b"!") || rest.starts_with(b"/") {
             i = skip_to(i, b">");
         } else {
-            let (mut quote, mut count) = (None, 0usize);
-            while i < text.len() {
-                match (quote, text[i]) {
-                    (None, b'"' | b'\'') => quote = Some(text[i]),
-                    (Some(q), c) if c == q => quote = None,
-                    (None, b'=') => count += 1,
-                    (None, b'>') => break,
-                    _ => {}
-                }
-                i += 1;
-            }
-            if count > max {
+            let (attributes, end) = start_tag_attributes(text, i);
+            i = end;
+            if attributes.len() > max {
                 return Err(bad(format!("an element has more than {max} attributes")));
+            }
+            for (name, value) in attributes {
+                let (prefix, local) = match name.split_once(':') {
+                    Some((p, l)) => (Some(p), l),
+                    None => (None, name),
+                };
+                if is_id_name(prefix, local) && !ids.insert(normalize(value)) {
+                    return Err(bad(format!(
+                        "the Id `{}` names more than one element",
+                        short(&normalize(value))
+                    )));
+                }
             }
         }
     }
-    Ok(())
+    Ok(ids)
+}
+
+/// The attributes `(name, raw value)` of the start tag whose name begins at `from`, and
+/// where the tag ends.
+fn start_tag_attributes(text: &[u8], from: usize) -> (Vec<(&str, &str)>, usize) {
+    let mut out = Vec::new();
+    let mut i = from;
+    let is_space = |b: u8| b.is_ascii_whitespace();
+    let is_name_end = |b: u8| is_space(b) || matches!(b, b'=' | b'>' | b'/');
+    while i < text.len() && !is_name_end(text[i]) {
+        i += 1; // the element's name
+    }
+    loop {
+        while i < text.len() && (is_space(text[i]) || text[i] == b'/') {
+            i += 1;
+        }
+        if i >= text.len() || text[i] == b'>' {
+            return (out, i);
+        }
+        let name_start = i;
+        while i < text.len() && !is_name_end(text[i]) {
+            i += 1;
+        }
+        let name_end = i;
+        while i < text.len() && is_space(text[i]) {
+            i += 1;
+        }
+        if i >= text.len() || text[i] != b'=' {
+            return (out, i); // not well-formed: the parser says why
+        }
+        i += 1;
+        while i < text.len() && is_space(text[i]) {
+            i += 1;
+        }
+        let Some(&quote) = text.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
+            return (out, i);
+        };
+        let value_start = i + 1;
+        let Some(len) = text[value_start..].iter().position(|b| *b == quote) else {
+            return (out, text.len());
+        };
+        i = value_start + len + 1;
+        if let (Ok(name), Ok(value)) = (
+            std::str::from_utf8(&text[name_start..name_end]),
+            std::str::from_utf8(&text[value_start..value_start + len]),
+        ) {
+            out.push((name, value));
+        }
+    }
+}
+
+/// An attribute value as the parser reports it (XML 1.0 §3.3.3, no DTD): white space
+/// characters become spaces, character and predefined entity references are replaced.
+fn normalize(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if c == '&' {
+            if let Some(end) = rest.find(';') {
+                let name = &rest[1..end];
+                let ch = match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    n => n
+                        .strip_prefix("#x")
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .or_else(|| n.strip_prefix('#').and_then(|d| d.parse().ok()))
+                        .and_then(char::from_u32),
+                };
+                if let Some(ch) = ch {
+                    out.push(ch);
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+        }
+        out.push(if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c });
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 fn short(s: &str) -> String {
@@ -214,6 +304,10 @@ mod tests {
         let limits = XmlLimits { max_attributes: 3, ..XmlLimits::default() };
         let ok = br#"<r a="1" b='x=y>'><!-- <c d="1" e="2" f="3" g="4"> --><![CDATA[<h i=1 j=2 k=3 l=4>]]><?pi m=1 n=2 o=3 p=4?></r>"#;
         assert!(parse(ok, &limits).is_ok());
+        let dup = parse(br#"<r Id="a&#x62;"><x Id="ab"/></r>"#, &limits).unwrap_err().to_string();
+        assert!(dup.contains("Id `ab`"), "{dup}");
+        let p = parse(br#"<r><x xml:id="k"/><y Id="j"/></r>"#, &limits).unwrap();
+        assert!(p.by_id("k").is_some() && p.by_id("j").is_some() && p.by_id("z").is_none());
         for bad in [
             &br#"<r a="1" b="2" c="3" d="4"/>"#[..],
             br#"<r xmlns:a="1" xmlns:b="2" xmlns="3" x="4"/>"#,

@@ -249,7 +249,7 @@ fn time_hash(path: &Path) -> anyhow::Result<Duration> {
     Ok(start.elapsed())
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+pub(super) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
@@ -303,13 +303,13 @@ fn write_pdf(path: &Path, size: u64) -> anyhow::Result<()> {
 }
 
 /// The peer's EC P-256 key and self-signed certificate (OpenSSL).
-struct PeerKey {
-    key: PathBuf,
-    cert: PathBuf,
+pub(super) struct PeerKey {
+    pub(super) key: PathBuf,
+    pub(super) cert: PathBuf,
 }
 
 impl PeerKey {
-    fn new(dir: &Path) -> anyhow::Result<Self> {
+    pub(super) fn new(dir: &Path) -> anyhow::Result<Self> {
         let (key, cert) = (dir.join("peer.key"), dir.join("peer.pem"));
         let ok = std::process::Command::new("openssl")
             .args([
@@ -362,7 +362,7 @@ fn default_python() -> Option<PathBuf> {
 }
 
 /// The process's peak resident set size (VmHWM), KiB.
-fn peak_rss_kib() -> u64 {
+pub(super) fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

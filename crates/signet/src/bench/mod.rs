@@ -4,6 +4,7 @@
 
 mod csc;
 mod documents;
+mod documents_xades;
 mod http;
 mod pki;
 mod sign;
@@ -22,8 +23,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Pki { key, concurrency, seconds, json } => {
             pki::run(&key, concurrency, seconds, json).await
         }
-        BenchCommand::Documents { sizes, rounds, pyhanko, json } => {
-            documents::run(&sizes, rounds, pyhanko, json).await
+        BenchCommand::Documents { format, sizes, xml_sizes_kb, rounds, pyhanko, json } => {
+            match format.as_str() {
+                "pades" => documents::run(&sizes, rounds, pyhanko, json).await,
+                "xades" => documents_xades::run(&xml_sizes_kb, rounds, json).await,
+                _ => anyhow::bail!("--format: pades or xades"),
+            }
         }
     }
 }
