@@ -520,8 +520,21 @@ fn bad_requests_get_the_api_error_shape_and_the_openapi_document_lists_the_route
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
-    for schema in ["SignIn", "PadesIn", "VisibleIn", "ExtendIn", "CompleteOut"] {
+    for schema in [
+        "SignIn",
+        "PadesIn",
+        "VisibleIn",
+        "XadesIn",
+        "ReferenceIn",
+        "PolicyIn",
+        "ExtendIn",
+        "CompleteOut",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+    let xades = &doc["components"]["schemas"]["XadesIn"]["properties"];
+    for field in ["canonicalization", "parentId", "siblingIds", "references", "commitmentType"] {
+        assert!(xades[field].is_object(), "XadesIn.{field} missing: {xades}");
     }
     assert!(doc["components"]["schemas"]["KeyOut"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

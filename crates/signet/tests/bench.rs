@@ -82,3 +82,30 @@ fn bench_documents_signs_beside_the_hash_floor_and_pyhanko() {
     }
     assert!(v["peak_rss_kib"].as_u64().unwrap() > 0, "{v}");
 }
+
+#[test]
+fn bench_documents_xades_signs_beside_xmlsec1() {
+    let v = bench(&[
+        "bench",
+        "documents",
+        "--format",
+        "xades",
+        "--xml-sizes-kb",
+        "10,200",
+        "--rounds",
+        "1",
+        "--json",
+    ]);
+    assert_eq!((v["benchmark"].as_str(), v["format"].as_str()), (Some("documents"), Some("xades")));
+    let sizes = v["sizes"].as_array().unwrap();
+    assert_eq!(sizes.iter().map(|s| s["size_kb"].as_u64().unwrap()).collect::<Vec<_>>(), [10, 200]);
+    for s in sizes {
+        assert!(s["signet_b_b_ms"].as_f64().unwrap() > 0.0, "{s}");
+        // xmlsec1 is the peer; the test script installs it.
+        if std::env::var("SIGNET_REQUIRE_PEERS").as_deref() == Ok("1") {
+            assert!(s["xmlsec1_ms"].as_f64().unwrap() > 0.0, "{s}");
+            assert!(s["xmlsec1_to_signet"].as_f64().unwrap() > 0.0, "{s}");
+        }
+    }
+    assert!(v["peak_rss_kib"].as_u64().unwrap() > 0, "{v}");
+}
