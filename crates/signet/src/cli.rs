@@ -141,15 +141,20 @@ pub enum FormatArg {
     Pades,
     /// CAdES (ETSI EN 319 122-1): a CMS signature of any file.
     Cades,
+    /// XAdES (ETSI EN 319 132-1): an XML signature (enveloped into an XML document by
+    /// default).
+    Xades,
 }
 
-/// CAdES packaging.
+/// CAdES or XAdES packaging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PackagingArg {
-    /// The signature apart from the file (`.p7s`).
+    /// The signature apart from the file (`.p7s`; XAdES: `.xades.xml` naming the file).
     Detached,
-    /// The file inside the signature (`.p7m`).
+    /// The file inside the signature (`.p7m`; XAdES: `.xades.xml`).
     Enveloping,
+    /// XAdES: the signature inside the XML document (`.signed.xml`), the default.
+    Enveloped,
 }
 
 /// The digest the signer authorises.
@@ -185,7 +190,7 @@ pub struct SignArgs {
     /// The baseline level to reach.
     #[arg(long, value_enum, ignore_case = true)]
     pub level: LevelArg,
-    /// CAdES packaging.
+    /// CAdES packaging (detached by default) or XAdES packaging (enveloped by default).
     #[arg(long, value_enum)]
     pub packaging: Option<PackagingArg>,
     /// PAdES `/Reason`.

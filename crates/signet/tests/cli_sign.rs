@@ -2,7 +2,8 @@
 //! the real binary: a PAdES batch under one consent (one file of 5 MB), a detached CAdES
 //! signature, extension of a PDF and of a CAdES signature to B-LTA, and the failures (a
 //! wrong PIN, a batch that stops at a bad file, options refused before any request). The
-//! results are judged by pdfsig, qpdf and OpenSSL.
+//! results are judged by pdfsig, qpdf and OpenSSL; XAdES (enveloped and detached, then
+//! extended) by xmlsec1.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
@@ -401,4 +402,76 @@ fn bad_options_are_refused_before_any_request() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// `xmlsec1 --verify` with the embedded root trusted, in `dir` (where a detached
+/// signature's file is): its verdict and output.
+fn xmlsec1(w: &World, dir: &Path, file: &Path) -> (bool, String) {
+    let o = Command::new("xmlsec1")
+        .args(["--verify", "--enabled-key-data", "x509", "--trusted-pem"])
+        .arg(w.root())
+        .arg(file)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    (o.status.success() && out.contains("OK"), out)
+}
+
+#[test]
+fn xml_files_are_signed_with_xades_and_extended() {
+    let w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let invoices: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let f = d.join(format!("invoice-{i}.xml"));
+            std::fs::write(&f, format!("<Invoice xmlns=\"urn:i\"><ID>{i}</ID></Invoice>\n"))
+                .unwrap();
+            f
+        })
+        .collect();
+    let mut args = vec!["--format", "xades", "--level", "B-T"];
+    args.extend(invoices.iter().map(|p| p.to_str().unwrap()));
+    let o = w.sign("123456", &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in &invoices {
+        let signed = f.with_extension("signed.xml");
+        let (ok, out) = xmlsec1(&w, d, &signed);
+        assert!(ok, "{}: {out}", signed.display());
+        let o = client(
+            &[
+                "extend",
+                "--url",
+                &w.url(),
+                "--user",
+                "ada",
+                "--password-stdin",
+                "--level",
+                "B-LTA",
+                signed.to_str().unwrap(),
+            ],
+            "ada-password\n",
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let extended = f.with_extension("signed.extended.xml");
+        assert!(text(&o.stdout).contains("(B-LTA)"), "{}", text(&o.stdout));
+        let (ok, out) = xmlsec1(&w, d, &extended);
+        assert!(ok, "{}: {out}", extended.display());
+        assert!(text(&std::fs::read(&extended).unwrap()).contains("ArchiveTimeStamp"));
+    }
+    // Detached: the signature names the file by its name, beside it.
+    let data = d.join("scan.jpg");
+    std::fs::write(&data, b"\xff\xd8 not really a picture").unwrap();
+    let o = w.sign(
+        "123456",
+        &["--format", "xades", "--level", "B-B", "--packaging", "detached", data.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let sig = d.join("scan.jpg.xades.xml");
+    let (ok, out) = xmlsec1(&w, d, &sig);
+    assert!(ok, "{out}");
+    std::fs::write(&data, b"another picture").unwrap();
+    assert!(!xmlsec1(&w, d, &sig).0, "a changed file still verifies");
 }

@@ -107,6 +107,9 @@ pub struct SignQuery {
     /// XAdES: the `Id` of the element the signature goes into.
     #[serde(rename = "parentId")]
     pub parent_id: Option<String>,
+    /// XAdES detached: the URI by which the signature names the document.
+    #[serde(rename = "documentUri")]
+    pub document_uri: Option<String>,
     /// XAdES: the document's MIME type.
     #[serde(rename = "mimeType")]
     pub mime_type: Option<String>,
@@ -329,6 +332,7 @@ fn xades_from_query(q: &SignQuery) -> XadesIn {
     XadesIn {
         canonicalization: q.canonicalization.clone(),
         parent_id: q.parent_id.clone(),
+        document_uri: q.document_uri.clone(),
         mime_type: q.mime_type.clone(),
         commitment_type: q.commitment_type.clone(),
         ..XadesIn::default()

@@ -25,6 +25,8 @@ enum Kind {
     Pdf,
     /// A CAdES signature.
     Cades,
+    /// An XML document with a XAdES or XMLDSig signature.
+    Xml,
 }
 
 /// Runs `signet extend`.
@@ -36,7 +38,15 @@ pub async fn run(args: ExtendArgs) -> Result<()> {
     let kinds = args
         .files
         .iter()
-        .map(|f| Ok(if files::looks_like_pdf(f)? { Kind::Pdf } else { Kind::Cades }))
+        .map(|f| {
+            Ok(if files::looks_like_pdf(f)? {
+                Kind::Pdf
+            } else if files::looks_like_xml(f)? {
+                Kind::Xml
+            } else {
+                Kind::Cades
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     if let Some(content) = &args.content {
         if args.files.len() != 1 {
@@ -44,7 +54,7 @@ pub async fn run(args: ExtendArgs) -> Result<()> {
         }
         if kinds.first() == Some(&Kind::Pdf) {
             bail!(
-                "--content is for a detached CAdES signature; {} is a PDF",
+                "--content is for a detached CAdES or XAdES signature; {} is a PDF",
                 args.files[0].display()
             );
         }
@@ -56,6 +66,7 @@ pub async fn run(args: ExtendArgs) -> Result<()> {
     }
     let jobs = files::plan(&args.files, &args.output, |i, path| match kinds.get(i) {
         Some(Kind::Pdf) => files::tagged(path, "extended", &["pdf"], "pdf"),
+        Some(Kind::Xml) => files::tagged(path, "extended", &["xml"], "xml"),
         _ => files::tagged(path, "extended", &["p7s", "p7m"], "p7s"),
     })?;
     let secrets = Secrets::read(args.server.user.is_some(), false)?;
@@ -76,8 +87,11 @@ async fn extend_all(
     for (job, kind) in jobs.iter().zip(kinds) {
         bar.set_message(progress::label(&job.input));
         let level = match kind {
-            Kind::Pdf => extend_pdf(session, args, job, &bar).await,
-            Kind::Cades => extend_cades(session, args, job, &bar).await,
+            Kind::Pdf => extend_stream(session, args, job, "application/pdf", &bar).await,
+            Kind::Xml if args.content.is_none() => {
+                extend_stream(session, args, job, "application/xml", &bar).await
+            }
+            Kind::Cades | Kind::Xml => extend_json(session, args, job, *kind, &bar).await,
         }
         .with_context(|| format!("extending {}", job.input.display()))?;
         bar.suspend(|| {
@@ -88,18 +102,19 @@ async fn extend_all(
     Ok(())
 }
 
-/// A PDF, streamed both ways: the level reached.
-async fn extend_pdf(
+/// A PDF or an XML document, streamed both ways: the level reached.
+async fn extend_stream(
     session: &Session,
     args: &ExtendArgs,
     job: &Job,
+    content_type: &str,
     bar: &ProgressBar,
 ) -> Result<String> {
     let body = files::upload(&job.input, bar).await?;
     let response = session
         .post("/api/v1/signatures/extend")
         .query(&[("level", args.level.as_str())])
-        .header(reqwest::header::CONTENT_TYPE, "application/pdf")
+        .header(reqwest::header::CONTENT_TYPE, content_type)
         .body(body)
         .send()
         .await
@@ -110,22 +125,25 @@ async fn extend_pdf(
     Ok(level)
 }
 
-/// A CAdES signature in the JSON form: the level reached.
-async fn extend_cades(
+/// A CAdES signature (or an XML one with its detached content) in the JSON form: the
+/// level reached.
+async fn extend_json(
     session: &Session,
     args: &ExtendArgs,
     job: &Job,
+    kind: Kind,
     bar: &ProgressBar,
 ) -> Result<String> {
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let signature = read(&job.input).await?;
-    let mut body = json!({ "signature": b64(&signature), "level": args.level.as_str() });
+    let field = if kind == Kind::Xml { "document" } else { "signature" };
+    let mut body = json!({ field: b64(&signature), "level": args.level.as_str() });
     if let Some(content) = &args.content {
         body["content"] = json!(b64(&read(content).await?));
     }
     bar.inc(job.size);
     let answer = session.call("/api/v1/signatures/extend", &body).await?;
-    let extended = answer["signature"]
+    let extended = answer[field]
         .as_str()
         .ok_or_else(|| anyhow!("the server's answer has no signature"))
         .and_then(|s| {

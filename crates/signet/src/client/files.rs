@@ -116,6 +116,18 @@ pub(crate) fn looks_like_pdf(path: &Path) -> Result<bool> {
     Ok(head.windows(5).any(|w| w == b"%PDF-"))
 }
 
+/// Whether the file starts like XML: its first character after a byte order mark and
+/// white space is `<`.
+pub(crate) fn looks_like_xml(path: &Path) -> Result<bool> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_end(&mut head))
+        .with_context(|| path.display().to_string())?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    Ok(head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<'))
+}
+
 /// The file as a streamed request body, each chunk counted on `bar` as it is read.
 pub(crate) async fn upload(path: &Path, bar: &ProgressBar) -> Result<reqwest::Body> {
     let file = tokio::fs::File::open(path)

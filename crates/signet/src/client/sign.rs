@@ -47,15 +47,18 @@ pub async fn run(args: SignArgs) -> Result<()> {
     result
 }
 
-/// Options of one format given with the other.
+/// Options of one format given with another.
 fn check_options(args: &SignArgs) -> Result<()> {
     match args.format {
         FormatArg::Pades => {
             if args.packaging.is_some() {
-                bail!("--packaging is for CAdES (--format cades)");
+                bail!("--packaging is for CAdES and XAdES (--format cades, --format xades)");
             }
         }
-        FormatArg::Cades => {
+        FormatArg::Cades if args.packaging == Some(PackagingArg::Enveloped) => {
+            bail!("--packaging enveloped is for XAdES (--format xades)");
+        }
+        FormatArg::Cades | FormatArg::Xades => {
             let pades_only = [
                 ("--reason", args.reason.is_some()),
                 ("--location", args.location.is_some()),
@@ -72,10 +75,15 @@ fn check_options(args: &SignArgs) -> Result<()> {
     Ok(())
 }
 
-/// `a.pdf` → `a.signed.pdf`; `data.bin` → `data.bin.p7s` (detached) or `data.bin.p7m`.
+/// `a.pdf` → `a.signed.pdf`; `data.bin` → `data.bin.p7s` (detached) or `data.bin.p7m`;
+/// `a.xml` → `a.signed.xml` (enveloped) or `a.xml.xades.xml`.
 fn output_name(args: &SignArgs, path: &std::path::Path) -> std::ffi::OsString {
     match (args.format, args.packaging) {
         (FormatArg::Pades, _) => files::tagged(path, "signed", &["pdf"], "pdf"),
+        (FormatArg::Xades, None | Some(PackagingArg::Enveloped)) => {
+            files::tagged(path, "signed", &["xml"], "xml")
+        }
+        (FormatArg::Xades, _) => files::tagged(path, "", &[], "xades.xml"),
         (FormatArg::Cades, Some(PackagingArg::Enveloping)) => files::tagged(path, "", &[], "p7m"),
         (FormatArg::Cades, _) => files::tagged(path, "", &[], "p7s"),
     }
@@ -157,10 +165,18 @@ async fn sign_all(
     let content_type = match args.format {
         FormatArg::Pades => "application/pdf",
         FormatArg::Cades => "application/octet-stream",
+        FormatArg::Xades => "application/xml",
     };
     let bar = progress::bytes("signing", total);
     for job in jobs {
         bar.set_message(progress::label(&job.input));
+        let mut query = query.clone();
+        if (args.format, args.packaging) == (FormatArg::Xades, Some(PackagingArg::Detached)) {
+            // The detached signature names the file as it is beside it.
+            if let Some(name) = job.input.file_name().and_then(|n| n.to_str()) {
+                query.push(("documentUri", name.to_owned()));
+            }
+        }
         let level = sign_one(session, &query, content_type, &sad, job, args.output.force, &bar)
             .await
             .with_context(|| format!("signing {}", job.input.display()))?;
@@ -236,6 +252,7 @@ fn query(args: &SignArgs, hash: HashAlgorithm) -> Vec<(&'static str, String)> {
             match args.format {
                 FormatArg::Pades => "pades".into(),
                 FormatArg::Cades => "cades".into(),
+                FormatArg::Xades => "xades".into(),
             },
         ),
         ("level", args.level.as_str().into()),
@@ -244,6 +261,7 @@ fn query(args: &SignArgs, hash: HashAlgorithm) -> Vec<(&'static str, String)> {
         let p = match p {
             PackagingArg::Detached => "detached",
             PackagingArg::Enveloping => "enveloping",
+            PackagingArg::Enveloped => "enveloped",
         };
         q.push(("packaging", p.into()));
     }
