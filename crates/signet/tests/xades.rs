@@ -72,6 +72,7 @@ fn judge(w: &SignerWorld, xml: &[u8], level: &str, name: &str) -> Option<Value> 
 
 fn check_tokens(w: &SignerWorld, reading: &Value, name: &str) {
     let ca = w.dir.path().join("ca");
+    check_revocation_values(w, reading, name);
     for kind in ["signature_timestamps", "archive_timestamps"] {
         for t in reading[kind].as_array().unwrap() {
             assert_eq!(t["imprint"], t["token_imprint"], "{name} {kind}: {t}");
@@ -84,6 +85,45 @@ fn check_tokens(w: &SignerWorld, reading: &Value, name: &str) {
                 w.dir.path(),
             );
             assert!(ok, "{name} {kind}: {out}");
+        }
+    }
+}
+
+/// Every OCSP response and CRL the signature carries (RevocationValues and
+/// TimeStampValidationData) is verified by OpenSSL against the embedded CAs.
+fn check_revocation_values(w: &SignerWorld, reading: &Value, name: &str) {
+    let ca = w.dir.path().join("ca");
+    let bundle = w.dir.path().join("ca-bundle.pem");
+    let chain =
+        [ca.join("root.pem"), ca.join("issuing.pem")].map(|p| std::fs::read_to_string(p).unwrap());
+    std::fs::write(&bundle, chain.concat()).unwrap();
+    let mut values = vec![reading["revocation_values"].clone()];
+    values.extend(reading["timestamp_validation_data"].as_array().cloned().unwrap_or_default());
+    for v in values {
+        for (i, ocsp) in v["ocsps"].as_array().cloned().unwrap_or_default().iter().enumerate() {
+            let f = write(
+                w.dir.path(),
+                &format!("{name}-ocsp-{i}.der"),
+                &unb64(ocsp.as_str().unwrap()),
+            );
+            let (ok, out) =
+                openssl(&["ocsp", "-respin", path(&f), "-CAfile", path(&bundle), "-resp_text"]);
+            assert!(ok && out.contains("Response verify OK"), "{name} OCSP {i}: {out}");
+        }
+        for (i, crl) in v["crls"].as_array().cloned().unwrap_or_default().iter().enumerate() {
+            let f =
+                write(w.dir.path(), &format!("{name}-crl-{i}.der"), &unb64(crl.as_str().unwrap()));
+            let (ok, out) = openssl(&[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                path(&f),
+                "-CAfile",
+                path(&bundle),
+                "-noout",
+            ]);
+            assert!(ok && out.contains("verify OK"), "{name} CRL {i}: {out}");
         }
     }
 }
@@ -114,6 +154,11 @@ fn two_steps_enveloped_b_lta_then_extended_again() {
         assert!(text.contains(part), "{part} in {text}");
     }
     let first = judge(&w, &signed, "B-LTA", "lta.xml");
+    if let Some(r) = &first {
+        // The signer's and the TSA's OCSP responses, and the CAs' CRLs.
+        assert!(r["revocation_values"]["ocsps"].as_array().unwrap().len() >= 2, "{r}");
+        assert!(!r["revocation_values"]["crls"].as_array().unwrap().is_empty(), "{r}");
+    }
     // A changed amount breaks the signature for xmlsec1.
     let file = w.dir.path().join("tampered.xml");
     std::fs::write(&file, tamper(&signed, "99.00", "98.00")).unwrap();
