@@ -210,7 +210,7 @@ fn bad_one_step_requests_are_refused_and_sign_nothing() {
         (format!("{q}&colour=blue"), Some(sad.as_str()), "application/pdf", "colour"),
         (format!("{q}&page=1"), Some(sad.as_str()), "application/pdf", "page and rect"),
         (q.replace("B-B", "B-Z"), Some(sad.as_str()), "application/pdf", "level"),
-        (q.replace("pades", "xades"), Some(sad.as_str()), "application/pdf", "format"),
+        (q.replace("pades", "jades"), Some(sad.as_str()), "application/pdf", "format"),
     ] {
         let (s, body) = w.sign_stream(&file, content_type, &query, sad);
         let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);

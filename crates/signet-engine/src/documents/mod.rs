@@ -182,27 +182,51 @@ impl Engine {
             signing_time,
         })
         .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let kept = Kept {
+            format,
+            signed_attributes: prepared
+                .signed_attributes_der()
+                .map_err(|e| EngineError::Internal(e.to_string()))?,
+            content,
+            dtbsr: prepared.digest_to_sign().to_vec(),
+        };
+        self.keep_transaction(caller, &signer, req.level, kept, now).await
+    }
+
+    /// Stores what `complete` needs as a document transaction that expires with the SAD
+    /// lifetime; returns what the signer must authorise.
+    pub(crate) async fn keep_transaction(
+        &self,
+        caller: &Caller,
+        signer: &DocumentSigner,
+        level: Level,
+        kept: Kept,
+        now: i64,
+    ) -> Result<PreparedDocument, EngineError> {
         let ttl = self.settings.sad_ttl_seconds;
         let t = DocumentTransaction {
             id: crate::new_id(),
             user_id: signer.user.id.clone(),
             credential_id: signer.credential.id.clone(),
             client_id: caller.client_id().map(str::to_owned),
-            format: format.into(),
-            level: req.level.as_str().into(),
-            sign_algorithm: algorithm.name(),
-            signed_attributes: prepared
-                .signed_attributes_der()
-                .map_err(|e| EngineError::Internal(e.to_string()))?,
-            certificates: chain.concat(),
-            content,
-            dtbsr: prepared.digest_to_sign().to_vec(),
+            format: kept.format.into(),
+            level: level.as_str().into(),
+            sign_algorithm: signer.algorithm.name(),
+            signed_attributes: kept.signed_attributes,
+            certificates: signer.chain.concat(),
+            content: kept.content,
+            dtbsr: kept.dtbsr,
             created_at: now,
             expires_at: now + ttl,
             completed_at: None,
         };
         self.store.insert_document_transaction(&t).await?;
-        Ok(PreparedDocument { transaction_id: t.id, dtbsr: t.dtbsr, algorithm, expires_in: ttl })
+        Ok(PreparedDocument {
+            transaction_id: t.id,
+            dtbsr: t.dtbsr,
+            algorithm: signer.algorithm,
+            expires_in: ttl,
+        })
     }
 
     /// Completes a prepared signature with a SAD for its DTBS/R: the SAM signs (and audits
@@ -360,6 +384,18 @@ impl Engine {
     pub async fn sweep_document_transactions(&self) -> Result<u64, EngineError> {
         Ok(self.store.delete_expired_document_transactions(self.clock.now()).await?)
     }
+}
+
+/// What a document transaction keeps of a prepared signature.
+pub(crate) struct Kept {
+    /// `cades`, `pades` or `xades`.
+    pub format: &'static str,
+    /// The CAdES signed attributes (DER), or the XAdES signature's `Id`.
+    pub signed_attributes: Vec<u8>,
+    /// The enveloped document, the prepared PDF, or the prepared XML.
+    pub content: Option<Vec<u8>>,
+    /// The digest the signer authorises.
+    pub dtbsr: Vec<u8>,
 }
 
 /// What a CMS signature value becomes.

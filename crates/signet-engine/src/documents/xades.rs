@@ -9,13 +9,12 @@ use super::extend::DetachedContent;
 use super::level::Level;
 use super::pades::{blocking, invalid};
 use super::{
-    DocumentSigner, PrepareDocument, PreparedDocument, SignedDocument, MAX_ENVELOPED_BYTES,
+    DocumentSigner, Kept, PrepareDocument, PreparedDocument, SignedDocument, MAX_ENVELOPED_BYTES,
 };
 use crate::tokens::Caller;
 use crate::{Engine, EngineError};
 use signet_ades::xades::{self, PreparedXml, XadesOptions, XadesRequest};
 use signet_ades::xml::XmlLimits;
-use signet_store::DocumentTransaction;
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
 
 /// What a XAdES signature is prepared from.
@@ -97,30 +96,13 @@ impl Engine {
             now,
         })
         .await?;
-        let ttl = self.settings.sad_ttl_seconds;
-        let t = DocumentTransaction {
-            id: crate::new_id(),
-            user_id: signer.user.id.clone(),
-            credential_id: signer.credential.id.clone(),
-            client_id: caller.client_id().map(str::to_owned),
-            format: "xades".into(),
-            level: req.level.as_str().into(),
-            sign_algorithm: signer.algorithm.name(),
+        let kept = Kept {
+            format: "xades",
             signed_attributes: prepared.signature_id().as_bytes().to_vec(),
-            certificates: signer.chain.concat(),
             content: Some(prepared.document().as_bytes().to_vec()),
             dtbsr: prepared.digest_to_sign().to_vec(),
-            created_at: now,
-            expires_at: now + ttl,
-            completed_at: None,
         };
-        self.store.insert_document_transaction(&t).await?;
-        Ok(PreparedDocument {
-            transaction_id: t.id,
-            dtbsr: t.dtbsr,
-            algorithm: signer.algorithm,
-            expires_in: ttl,
-        })
+        self.keep_transaction(caller, signer, req.level, kept, now).await
     }
 
     /// Writes the SAM's signature value into a prepared signature and raises it to

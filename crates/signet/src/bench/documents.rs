@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-const PIN: &str = "123456";
+/// The benchmark signer's PIN.
+pub(super) const PIN: &str = "123456";
 
 /// Runs `signet bench documents`.
 pub async fn run(
@@ -42,15 +43,61 @@ pub async fn run(
     {
         bail!("--sizes: 1..2048 MB each; --rounds 1..50");
     }
+    in_scratch("documents", |config, dir| async move {
+        run_in(&config, &dir, sizes_mb, rounds, pyhanko, json_out).await
+    })
+    .await
+}
+
+/// Runs `f` with a configuration whose data directory is in a scratch directory of its
+/// own (also given to `f`), removed afterwards.
+pub(super) async fn in_scratch<F, Fut>(name: &str, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Config, PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let suffix: String =
         signet_crypto::random_bytes::<6>()?.iter().map(|b| format!("{b:02x}")).collect();
-    let dir = std::env::temp_dir().join(format!("signet-bench-documents-{suffix}"));
+    let dir = std::env::temp_dir().join(format!("signet-bench-{name}-{suffix}"));
     std::fs::create_dir_all(&dir)?;
     let config =
         Config { data_dir: dir.join("data"), listen: "127.0.0.1:0".parse()?, ..Config::default() };
-    let result = run_in(&config, &dir, sizes_mb, rounds, pyhanko, json_out).await;
+    let result = f(config, dir.clone()).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// The benchmark signer (EC P-256, PIN [`PIN`]) logged in: its caller and credential.
+pub(super) async fn signer(engine: &Engine) -> anyhow::Result<(Caller, String)> {
+    let credential = super::bench_signer(engine, Some(KeyAlgorithm::EcP256), PIN, 1).await?;
+    let token =
+        engine.login("bench", Zeroizing::new("bench-password".into()), false).await?.access_token;
+    let caller = engine.authenticate(&token).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok((caller, credential))
+}
+
+/// A SAD for one SHA-256 `digest` (CSC authorize with the PIN).
+pub(super) async fn authorize(
+    engine: &Engine,
+    caller: &Caller,
+    credential: &str,
+    digest: Vec<u8>,
+) -> anyhow::Result<String> {
+    let authorized = engine
+        .csc_authorize(
+            caller,
+            CscAuthorize {
+                credential_id: credential.to_owned(),
+                num_signatures: 1,
+                hashes: vec![digest],
+                hash_algo: Some(HashAlgorithm::Sha256),
+                pin: Some(Zeroizing::new(PIN.into())),
+                otp: None,
+                description: None,
+            },
+        )
+        .await?;
+    Ok(authorized.value)
 }
 
 struct Measured {
@@ -74,10 +121,7 @@ async fn run_in(
 ) -> anyhow::Result<()> {
     let opened = open(config, Mode::Serve).await?;
     let engine = opened.engine.clone();
-    let credential = super::bench_signer(&engine, Some(KeyAlgorithm::EcP256), PIN, 1).await?;
-    let token =
-        engine.login("bench", Zeroizing::new("bench-password".into()), false).await?.access_token;
-    let caller = engine.authenticate(&token).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (caller, credential) = signer(&engine).await?;
     let peer = PeerKey::new(dir)?;
     let python = pyhanko.or_else(default_python).filter(|p| p.exists());
 
@@ -189,30 +233,15 @@ async fn sign_once(
     with_authorize: bool,
 ) -> anyhow::Result<Duration> {
     let digest = hash_file(pdf)?.finish();
-    let authorize = || async {
-        anyhow::Ok(
-            engine
-                .csc_authorize(
-                    caller,
-                    CscAuthorize {
-                        credential_id: credential.to_owned(),
-                        num_signatures: 1,
-                        hashes: vec![digest.clone()],
-                        hash_algo: Some(HashAlgorithm::Sha256),
-                        pin: Some(Zeroizing::new(PIN.into())),
-                        otp: None,
-                        description: None,
-                    },
-                )
-                .await?
-                .value,
-        )
+    let ready = if with_authorize {
+        None
+    } else {
+        Some(authorize(engine, caller, credential, digest.clone()).await?)
     };
-    let ready = if with_authorize { None } else { Some(authorize().await?) };
     let start = Instant::now();
     let sad = match ready {
         Some(sad) => sad,
-        None => authorize().await?,
+        None => authorize(engine, caller, credential, digest).await?,
     };
     let hashed = hash_file(pdf)?;
     let source = FileSource::new(std::fs::File::open(pdf)?)?;

@@ -11,25 +11,20 @@
 //! commit), the signature inserted. The median of `--rounds` is reported, with the
 //! process's peak resident memory.
 
-use super::documents::{median, peak_rss_kib, PeerKey};
+use super::documents::{authorize, in_scratch, median, peak_rss_kib, signer, PeerKey};
 use crate::config::Config;
 use crate::open::{open, Mode};
 use anyhow::{bail, Context};
 use serde_json::json;
 use signet_ades::pdf::FileSource;
 use signet_ades::xades::XadesOptions;
-use signet_engine::{
-    Caller, CscAuthorize, DocumentFormat, DocumentInput, Engine, Level, SignDocuments,
-};
-use signet_types::{HashAlgorithm, KeyAlgorithm};
+use signet_engine::{Caller, DocumentFormat, DocumentInput, Engine, Level, SignDocuments};
+use signet_types::HashAlgorithm;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
-
-const PIN: &str = "123456";
 
 /// Runs the benchmark.
 pub async fn run(sizes_kb: &[u64], rounds: usize, json_out: bool) -> anyhow::Result<()> {
@@ -39,15 +34,10 @@ pub async fn run(sizes_kb: &[u64], rounds: usize, json_out: bool) -> anyhow::Res
     {
         bail!("--xml-sizes-kb: 1..262144 KB each; --rounds 1..50");
     }
-    let suffix: String =
-        signet_crypto::random_bytes::<6>()?.iter().map(|b| format!("{b:02x}")).collect();
-    let dir = std::env::temp_dir().join(format!("signet-bench-xades-{suffix}"));
-    std::fs::create_dir_all(&dir)?;
-    let config =
-        Config { data_dir: dir.join("data"), listen: "127.0.0.1:0".parse()?, ..Config::default() };
-    let result = run_in(&config, &dir, sizes_kb, rounds, json_out).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    in_scratch("xades", |config, dir| async move {
+        run_in(&config, &dir, sizes_kb, rounds, json_out).await
+    })
+    .await
 }
 
 struct Measured {
@@ -65,10 +55,7 @@ async fn run_in(
 ) -> anyhow::Result<()> {
     let opened = open(config, Mode::Serve).await?;
     let engine = opened.engine.clone();
-    let credential = super::bench_signer(&engine, Some(KeyAlgorithm::EcP256), PIN, 1).await?;
-    let token =
-        engine.login("bench", Zeroizing::new("bench-password".into()), false).await?.access_token;
-    let caller = engine.authenticate(&token).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (caller, credential) = signer(&engine).await?;
     let peer = PeerKey::new(dir)?;
     let xmlsec1 = which_xmlsec1();
     let startup =
@@ -158,21 +145,7 @@ async fn sign_once(
     xml: &Path,
 ) -> anyhow::Result<Duration> {
     let digest = signet_crypto::digest::digest(HashAlgorithm::Sha256, &std::fs::read(xml)?);
-    let sad = engine
-        .csc_authorize(
-            caller,
-            CscAuthorize {
-                credential_id: credential.to_owned(),
-                num_signatures: 1,
-                hashes: vec![digest],
-                hash_algo: Some(HashAlgorithm::Sha256),
-                pin: Some(Zeroizing::new(PIN.into())),
-                otp: None,
-                description: None,
-            },
-        )
-        .await?
-        .value;
+    let sad = authorize(engine, caller, credential, digest).await?;
     let start = Instant::now();
     let bytes = std::fs::read(xml)?;
     let mut hashed = signet_crypto::digest::Hasher::new(HashAlgorithm::Sha256);
