@@ -182,32 +182,15 @@ pub fn openssl_ts_verify_digest(
     (ok && out.contains("Verification: OK"), out)
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /// Standard base64 with padding (the XML peers' encoding of DER values).
 pub fn b64_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            let c = B64[(n >> (18 - 6 * i) & 63) as usize] as char;
-            out.push(if i <= chunk.len() { c } else { '=' });
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// Decodes standard base64, ignoring whitespace and padding.
+/// Decodes standard base64, ignoring white space.
 pub fn b64_decode(s: &str) -> Vec<u8> {
-    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
-    for c in s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
-        let v = B64.iter().position(|&b| b == c).expect("a base64 character");
-        acc = acc << 6 | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
+    use base64::Engine as _;
+    let compact: String = s.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).expect("base64")
 }
