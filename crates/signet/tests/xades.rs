@@ -46,7 +46,7 @@ const INVOICE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 fn world() -> SignerWorld {
-    SignerWorld::start("ec-p256", "")
+    SignerWorld::start("ec-p256", "[documents]\nmax_bytes = 200000\n")
 }
 
 /// The signed XML of an answer (`document`, base64).
@@ -226,6 +226,12 @@ fn one_step_batch_and_stream_with_every_packaging() {
         stream(&w, &file, "format=xades&level=B-LTA&canonicalization=exclusive", &sad);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
     judge(&w, &out, "B-LTA", "streamed.xml");
+    // Past documents.max_bytes: 413 before the document is read any further.
+    let big = w.dir.path().join("big.xml");
+    let lines: String = (0..10_000).map(|i| format!("<Line n=\"{i}\">widget</Line>\n")).collect();
+    std::fs::write(&big, format!("<Invoice>{lines}</Invoice>")).unwrap();
+    let (status, out) = stream(&w, &big, "format=xades&level=B-B", &sad);
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&out));
 }
 
 fn stream(w: &SignerWorld, file: &Path, query: &str, sad: &str) -> (u16, Vec<u8>) {

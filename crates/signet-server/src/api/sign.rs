@@ -27,7 +27,9 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use signet_ades::pdf::FileSource;
 use signet_crypto::digest::Hasher;
-use signet_engine::{DocumentInput, Engine, Level, SignDocuments, SignedDocument, MAX_BATCH};
+use signet_engine::{
+    DocumentFormat, DocumentInput, Engine, Level, SignDocuments, SignedDocument, MAX_BATCH,
+};
 use signet_types::{HashAlgorithm, SignatureAlgorithm};
 use std::io::Write as _;
 use std::sync::Arc;
@@ -240,8 +242,14 @@ async fn sign_stream(
         .document_signer(caller, &q.credential_id, requested, level, "documents.sign")
         .await?;
     let settings = &engine.settings().documents;
-    let (file, hasher) =
-        spool(body, &settings.spool_dir, settings.max_bytes, signer.algorithm.hash()).await?;
+    // An XML document is parsed whole: its own, lower bound gets the 413.
+    let max = match &format {
+        DocumentFormat::Xades(_) => {
+            settings.max_bytes.min(signet_ades::xml::XmlLimits::default().max_bytes as u64)
+        }
+        _ => settings.max_bytes,
+    };
+    let (file, hasher) = spool(body, &settings.spool_dir, max, signer.algorithm.hash()).await?;
     let reader = file.try_clone().map_err(internal)?;
     let source = FileSource::new(file).map_err(internal)?;
     let signed = engine
