@@ -24,6 +24,7 @@ mod archive;
 mod inspect;
 mod locate;
 mod properties;
+mod references;
 mod sign;
 mod unsigned;
 

@@ -4,22 +4,17 @@
 //! SAD; `complete` writes the signature value into the prepared document.
 
 use super::algorithms::{ec_field_len, signature_uri, signature_value};
-use super::properties::{
-    commitment_uri, default_mime, digest_pair, qualifying_properties, SignedProperties,
-};
-use super::{Packaging, XadesOptions, SIGNED_PROPERTIES_TYPE};
+use super::properties::{commitment_uri, qualifying_properties, SignedProperties};
+use super::references::{invalid, plan, Placement, Plan, Reference};
+use super::{XadesOptions, SIGNED_PROPERTIES_TYPE};
 use crate::xml::{
-    self, ancestors_skeleton, canonical_element, escape, insert, insertion_point_in, Parsed,
-    XmlLimits, DS,
+    self, ancestors_skeleton, canonical_element, insert, insertion_point_in, Parsed, XmlLimits, DS,
 };
 use crate::AdesError;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use signet_crypto::digest::{digest, Hasher};
 use signet_types::SignatureAlgorithm;
-
-const ENVELOPED_TRANSFORM: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const BASE64_TRANSFORM: &str = "http://www.w3.org/2000/09/xmldsig#base64";
 
 /// What to sign.
 #[derive(Debug)]
@@ -94,47 +89,6 @@ fn field_len(certificate: &[u8]) -> Result<Option<usize>, AdesError> {
     Ok(ec_field_len(&info.public_key))
 }
 
-fn invalid(what: impl Into<String>) -> AdesError {
-    AdesError::InvalidRequest(what.into())
-}
-
-/// One `ds:Reference`.
-struct Reference {
-    id: String,
-    uri: String,
-    transforms: Vec<&'static str>,
-    digest: Vec<u8>,
-    mime: String,
-    typ: Option<&'static str>,
-}
-
-impl Reference {
-    fn xml(&self, req: &XadesRequest<'_>) -> String {
-        let transforms: String =
-            self.transforms.iter().map(|t| format!(r#"<ds:Transform Algorithm="{t}"/>"#)).collect();
-        let transforms = if transforms.is_empty() {
-            String::new()
-        } else {
-            format!("<ds:Transforms>{transforms}</ds:Transforms>")
-        };
-        let typ = self.typ.map(|t| format!(r#" Type="{t}""#)).unwrap_or_default();
-        format!(
-            r#"<ds:Reference Id="{}"{typ} URI="{}">{transforms}{}</ds:Reference>"#,
-            escape(&self.id),
-            escape(&self.uri),
-            digest_pair(req.algorithm.hash(), &self.digest)
-        )
-    }
-}
-
-/// Where the signature goes.
-enum Placement<'p, 'a> {
-    /// Into an element of the parsed document.
-    Inside { parsed: &'p Parsed<'a>, parent: uppsala::NodeId },
-    /// A document of its own.
-    Alone,
-}
-
 /// Builds the signature and its DTBS/R.
 pub fn prepare(req: &XadesRequest<'_>) -> Result<PreparedXml, AdesError> {
     if req.algorithm.is_legacy() {
@@ -150,138 +104,7 @@ pub fn prepare(req: &XadesRequest<'_>) -> Result<PreparedXml, AdesError> {
     let o = req.options;
     let c14n = o.canonicalization;
     let hash = req.algorithm.hash();
-    let parsed;
-    let mut references = Vec::new();
-    let mut objects = String::new();
-    let placement = match o.packaging {
-        Packaging::Enveloped => {
-            let bytes = req
-                .document
-                .ok_or_else(|| invalid("an enveloped signature needs the XML document"))?;
-            parsed = xml::parse(bytes, &req.limits)?;
-            let parent = parent(&parsed, o.parent_id.as_deref())?;
-            let mut h = HashSink(Hasher::new(hash));
-            xml::canonical_document_to(&parsed.doc, None, c14n, &mut h)?;
-            references.push(Reference {
-                id: format!("{sid}-ref-0"),
-                uri: String::new(),
-                transforms: vec![ENVELOPED_TRANSFORM, c14n.uri()],
-                digest: h.0.finish(),
-                mime: o.mime_type.clone().unwrap_or_else(|| default_mime(true).into()),
-                typ: None,
-            });
-            Placement::Inside { parsed: &parsed, parent }
-        }
-        Packaging::Enveloping => {
-            let bytes =
-                req.document.ok_or_else(|| invalid("an enveloping signature needs the data"))?;
-            let object_id = format!("{sid}-object");
-            let as_xml = xml::parse(bytes, &req.limits).ok().and_then(|p| {
-                let root = p.root().ok()?;
-                p.doc.node_source(root).map(str::to_owned)
-            });
-            let (object, transforms, digest_now) = match as_xml {
-                Some(root_text) => (
-                    format!(r#"<ds:Object Id="{object_id}">{root_text}</ds:Object>"#),
-                    vec![c14n.uri()],
-                    None,
-                ),
-                None => (
-                    format!(
-                        r#"<ds:Object Id="{object_id}" Encoding="{BASE64_TRANSFORM}">{}</ds:Object>"#,
-                        B64.encode(bytes)
-                    ),
-                    vec![BASE64_TRANSFORM],
-                    Some(digest(hash, bytes)),
-                ),
-            };
-            let is_xml = digest_now.is_none();
-            let digest = match digest_now {
-                Some(d) => d,
-                None => {
-                    let text = signature_element(sid, "", &object);
-                    let p = xml::parse(text.as_bytes(), &req.limits)?;
-                    let node =
-                        p.by_id(&object_id).ok_or_else(|| invalid("the enveloped object"))?;
-                    digest_of(&canonical_element(&p.doc, node, c14n, &[])?, hash)
-                }
-            };
-            references.push(Reference {
-                id: format!("{sid}-ref-0"),
-                uri: format!("#{object_id}"),
-                transforms,
-                digest,
-                mime: o.mime_type.clone().unwrap_or_else(|| default_mime(is_xml).into()),
-                typ: None,
-            });
-            objects = object;
-            Placement::Alone
-        }
-        Packaging::Detached if !o.sibling_ids.is_empty() => {
-            let bytes =
-                req.document.ok_or_else(|| invalid("signing elements by Id needs the document"))?;
-            parsed = xml::parse(bytes, &req.limits)?;
-            let parent = parent(&parsed, o.parent_id.as_deref())?;
-            for (i, id) in o.sibling_ids.iter().enumerate() {
-                let node = parsed
-                    .by_id(id)
-                    .ok_or_else(|| invalid(format!("no element has the Id `{}`", short(id))))?;
-                if node == parent || parsed.doc.ancestors(parent).contains(&node) {
-                    return Err(invalid(format!(
-                        "the signature cannot go inside the element `{}` it signs detached: sign it enveloped",
-                        short(id)
-                    )));
-                }
-                references.push(Reference {
-                    id: format!("{sid}-ref-{i}"),
-                    uri: format!("#{id}"),
-                    transforms: vec![c14n.uri()],
-                    digest: digest_of(&canonical_element(&parsed.doc, node, c14n, &[])?, hash),
-                    mime: o.mime_type.clone().unwrap_or_else(|| default_mime(true).into()),
-                    typ: None,
-                });
-            }
-            Placement::Inside { parsed: &parsed, parent }
-        }
-        Packaging::Detached => {
-            if let Some(bytes) = req.document {
-                references.push(Reference {
-                    id: format!("{sid}-ref-0"),
-                    uri: o.document_uri.clone().unwrap_or_else(|| "document".into()),
-                    transforms: Vec::new(),
-                    digest: digest(hash, bytes),
-                    mime: o.mime_type.clone().unwrap_or_else(|| default_mime(false).into()),
-                    typ: None,
-                });
-            }
-            Placement::Alone
-        }
-    };
-    for e in &o.external {
-        if e.digest.len() != hash.output_len() {
-            return Err(invalid(format!(
-                "the digest of `{}` must be a {hash} digest ({} bytes)",
-                short(&e.uri),
-                hash.output_len()
-            )));
-        }
-        if o.packaging != Packaging::Detached {
-            return Err(invalid("external references are for detached signatures"));
-        }
-        references.push(Reference {
-            id: format!("{sid}-ref-{}", references.len()),
-            uri: e.uri.clone(),
-            transforms: Vec::new(),
-            digest: e.digest.clone(),
-            mime: e.mime_type.clone().unwrap_or_else(|| default_mime(false).into()),
-            typ: None,
-        });
-    }
-    if references.is_empty() {
-        return Err(invalid(
-            "a detached signature needs the document, element Ids or external references",
-        ));
-    }
+    let Plan { mut references, objects, placement } = plan(req)?;
     if let Placement::Inside { parsed, .. } = &placement {
         if parsed.ids.iter().any(|id| id.starts_with(sid)) {
             return Err(invalid("the signature Id is already used in the document"));
@@ -307,7 +130,7 @@ pub fn prepare(req: &XadesRequest<'_>) -> Result<PreparedXml, AdesError> {
         let text = format!("{open}{}{close}", signature_element(sid, "", &qp_object));
         let p = xml::parse(text.as_bytes(), &req.limits)?;
         let node = p.by_id(&props_id).ok_or_else(|| invalid("the signed properties"))?;
-        digest_of(&canonical_element(&p.doc, node, c14n, &[])?, hash)
+        digest(hash, &canonical_element(&p.doc, node, c14n, &[])?)
     };
     references.push(Reference {
         id: format!("{sid}-ref-props"),
@@ -327,7 +150,7 @@ pub fn prepare(req: &XadesRequest<'_>) -> Result<PreparedXml, AdesError> {
         let text = format!("{open}{}{close}", signature_element(sid, &signed_info, ""));
         let p = xml::parse(text.as_bytes(), &req.limits)?;
         let node = find_signed_info(&p)?;
-        digest_of(&canonical_element(&p.doc, node, c14n, &[])?, hash)
+        digest(hash, &canonical_element(&p.doc, node, c14n, &[])?)
     };
     let mut certs =
         format!("<ds:X509Certificate>{}</ds:X509Certificate>", B64.encode(req.signer_certificate));
@@ -388,7 +211,7 @@ pub fn sign(
 }
 
 /// `<ds:Signature xmlns:ds=… Id=…>` around `body` and `tail`.
-fn signature_element(sid: &str, body: &str, tail: &str) -> String {
+pub(crate) fn signature_element(sid: &str, body: &str, tail: &str) -> String {
     format!(r#"<ds:Signature xmlns:ds="{DS}" Id="{sid}">{body}{tail}</ds:Signature>"#)
 }
 
@@ -398,24 +221,6 @@ fn find_signed_info(p: &Parsed<'_>) -> Result<uppsala::NodeId, AdesError> {
         .into_iter()
         .find(|n| xml::is_element(&p.doc, *n, DS, "SignedInfo"))
         .ok_or_else(|| invalid("no ds:SignedInfo"))
-}
-
-/// The element (by `Id`) that receives the signature, or the document element.
-fn parent(parsed: &Parsed<'_>, id: Option<&str>) -> Result<uppsala::NodeId, AdesError> {
-    match id {
-        None => parsed.root(),
-        Some(id) => parsed
-            .by_id(id)
-            .ok_or_else(|| invalid(format!("no element has the Id `{}`", short(id)))),
-    }
-}
-
-fn digest_of(octets: &[u8], hash: signet_types::HashAlgorithm) -> Vec<u8> {
-    digest(hash, octets)
-}
-
-fn short(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 /// Canonical octets straight into a hash.
