@@ -15,6 +15,7 @@ mod documents;
 mod enrollment;
 mod error;
 pub mod evidence;
+mod introspection;
 mod keys;
 mod one_shot;
 mod profiles;
@@ -38,6 +39,7 @@ pub use documents::{
 };
 pub use enrollment::Rekey;
 pub use error::EngineError;
+pub use introspection::Introspection;
 pub use keys::MAX_MULTISIGN;
 pub use keys::{AcceptedDocument, CertificateView, KeyRequest, KeyView};
 pub use one_shot::{OneShotIssued, OneShotRequest, SigningError, MAX_ONE_SHOT_HASHES};
@@ -47,6 +49,7 @@ pub use profiles::{
 pub use revocation::{ocsp_internal_error, ocsp_malformed};
 pub use settings::{CaSettings, DocumentSettings, EngineSettings};
 pub use signet_sam::{SadView, SamError};
+pub use signet_store::Client;
 pub use tokens::{Caller, IssuedTokens, TokenRefusal, ACCESS_TOKEN_TTL};
 pub use tsa::tsa_system_failure;
 

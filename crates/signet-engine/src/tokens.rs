@@ -103,7 +103,7 @@ pub(crate) fn token_hash(token: &str) -> String {
         .collect()
 }
 
-fn looks_like_token(t: &str) -> bool {
+pub(crate) fn looks_like_token(t: &str) -> bool {
     t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -242,12 +242,13 @@ impl Engine {
         Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
     }
 
-    /// `grant_type=client_credentials`: a service token for a client of a group.
-    pub async fn client_credentials(
+    /// Authenticates a client by its secret (RFC 6749 §2.3.1); a failure is audited.
+    pub async fn authenticate_client(
         &self,
         client_id: &str,
         secret: Zeroizing<String>,
-    ) -> Result<IssuedTokens, EngineError> {
+        endpoint: &str,
+    ) -> Result<Client, EngineError> {
         let client = self.store.client_by_id(client_id).await?;
         let ok = match &client {
             Some(c) => {
@@ -256,21 +257,32 @@ impl Engine {
             }
             None => false,
         };
+        match client.filter(|_| ok) {
+            Some(client) => Ok(client),
+            None => {
+                self.audit(AuditEvent {
+                    at: self.clock.now(),
+                    kind: endpoint.into(),
+                    outcome: "refused".into(),
+                    user_id: None,
+                    client_id: None,
+                    credential_id: None,
+                    details: json!({ "reason": "invalid client" }).to_string(),
+                })
+                .await?;
+                Err(EngineError::Unauthorized("invalid client".into()))
+            }
+        }
+    }
+
+    /// `grant_type=client_credentials`: a service token for a client of a group.
+    pub async fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: Zeroizing<String>,
+    ) -> Result<IssuedTokens, EngineError> {
+        let client = self.authenticate_client(client_id, secret, "oauth2.token").await?;
         let now = self.clock.now();
-        let Some(client) = client.filter(|_| ok) else {
-            self.audit(AuditEvent {
-                at: now,
-                kind: "oauth2.token".into(),
-                outcome: "refused".into(),
-                user_id: None,
-                client_id: None,
-                credential_id: None,
-                details: json!({ "grant_type": "client_credentials", "reason": "invalid client" })
-                    .to_string(),
-            })
-            .await?;
-            return Err(EngineError::Unauthorized("invalid client".into()));
-        };
         let access = signet_crypto::secret::generate_secret()?;
         let mut tx = self.store.begin().await?;
         tx.insert_token(new_token(

@@ -5,6 +5,7 @@ mod api;
 mod csc;
 mod health;
 mod listener;
+mod oauth2;
 mod pki;
 
 pub use api::ApiDoc;
@@ -18,6 +19,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(csc::routes())
+        .merge(oauth2::routes())
         .merge(api::routes())
         .merge(pki::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,6 +1,6 @@
 //! The Cloud Signature Consortium API v1.0.4.0 under `/csc/v1/`.
 
-mod auth;
+pub(crate) mod auth;
 mod caller;
 mod credentials;
 pub(crate) mod error;
@@ -39,5 +39,4 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/csc/v1/credentials/sendOTP", post(credentials::send_otp))
         .route("/csc/v1/signatures/signHash", post(signatures::sign_hash))
         .route("/csc/v1/signatures/timestamp", post(timestamp::timestamp))
-        .route("/oauth2/token", post(auth::oauth2_token))
 }

@@ -1,0 +1,147 @@
+//! The authorization server's client endpoints against `signet serve`: token
+//! introspection (RFC 7662) and revocation (RFC 7009). A client sees only its realm (its
+//! own service tokens, its group's users' tokens); anything else is `{"active": false}`.
+//! Revoking a refresh token revokes the access tokens issued with it, and the revoked
+//! token no longer opens the CSC API. Bad client authentication and bad requests get the
+//! RFC 6749 §5.2 error shape.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::process::Command;
+
+/// `POST path` with a form body and HTTP Basic `id:secret`: (status, JSON body).
+fn form(addr: &str, path: &str, basic: Option<(&str, &str)>, body: &str) -> (u16, Value) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST"]);
+    if let Some((id, secret)) = basic {
+        cmd.args(["-u", &format!("{id}:{secret}")]);
+    }
+    let out = cmd
+        .args(["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (code.trim().parse().unwrap(), serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn creds(c: &Value) -> (&str, &str) {
+    (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap())
+}
+
+#[test]
+fn clients_introspect_and_revoke_the_tokens_of_their_realm_only() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    admin_json(d, &["group", "create", "bank"], "");
+    let bank = admin_json(d, &["client", "create", "--group", "bank", "--name", "web"], "");
+    let other = admin_json(d, &["client", "create", "--group", "default", "--name", "app"], "");
+    let ada = admin_json(
+        d,
+        &["user", "create", "ada", "--password-stdin", "--group", "bank", "--name", "Ada L"],
+        "ada-password",
+    );
+    // Ada's access and refresh tokens.
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-u",
+            "ada:ada-password",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+        ])
+        .args(["-d", r#"{"rememberMe":true}"#, &format!("http://{}/csc/v1/auth/login", s.addr)])
+        .output()
+        .unwrap();
+    let tokens: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let service = service_token(&s.addr, &bank);
+
+    // The bank's client sees Ada's tokens and its own.
+    let (st, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={access}"));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["username"], "ada");
+    assert_eq!(v["sub"], ada["id"], "{v} {ada}");
+    assert_eq!(v["token_type"], "access_token");
+    assert!(v["exp"].as_i64().unwrap() > v["iat"].as_i64().unwrap(), "{v}");
+    let (_, v) = form(
+        &s.addr,
+        "/oauth2/introspect",
+        Some(creds(&bank)),
+        &format!("token={refresh}&token_type_hint=refresh_token"),
+    );
+    assert_eq!(
+        (v["active"].clone(), v["token_type"].clone()),
+        (true.into(), "refresh_token".into()),
+        "{v}"
+    );
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={service}"));
+    assert_eq!(
+        (v["active"].clone(), v["sub"].clone()),
+        (true.into(), bank["client_id"].clone()),
+        "{v}"
+    );
+    // Another group's client learns nothing, and neither does anyone of a made-up token.
+    for (client, token) in [
+        (&other, access),
+        (&other, service.as_str()),
+        (&bank, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+    ] {
+        let (st, v) =
+            form(&s.addr, "/oauth2/introspect", Some(creds(client)), &format!("token={token}"));
+        assert_eq!((st, v.clone()), (200, serde_json::json!({ "active": false })));
+    }
+    // Another group's revocation is accepted and does nothing.
+    let (st, _) = form(&s.addr, "/oauth2/revoke", Some(creds(&other)), &format!("token={access}"));
+    assert_eq!(st, 200);
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={access}"));
+    assert_eq!(v["active"], true, "{v}");
+    // The bank revokes Ada's refresh token (client secret in the body this time): its
+    // access token goes with it, and no longer opens the CSC API.
+    let (id, secret) = creds(&bank);
+    let (st, v) = form(
+        &s.addr,
+        "/oauth2/revoke",
+        None,
+        &format!("token={refresh}&client_id={id}&client_secret={secret}"),
+    );
+    assert_eq!(st, 200, "{v}");
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={access}"));
+    assert_eq!(v, serde_json::json!({ "active": false }));
+    let (st, _) = http(
+        &s.addr,
+        "POST",
+        "/csc/v1/credentials/list",
+        Some(access),
+        Some(&serde_json::json!({})),
+    );
+    assert_eq!(st, 401);
+
+    // Refusals.
+    let (st, v) =
+        form(&s.addr, "/oauth2/introspect", Some((id, "wrong")), &format!("token={service}"));
+    assert_eq!((st, v["error"].as_str()), (401, Some("invalid_client")), "{v}");
+    let (st, v) = form(&s.addr, "/oauth2/revoke", None, &format!("token={service}"));
+    assert_eq!((st, v["error"].as_str()), (401, Some("invalid_client")), "{v}");
+    let (st, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), "token_type_hint=access_token");
+    assert_eq!((st, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+    let (st, v) = form(&s.addr, "/oauth2/revoke", Some(creds(&bank)), "token=%zz");
+    assert_eq!((st, v["error"].as_str()), (400, Some("invalid_request")), "{v}");
+    // The bank's service token still works: nothing else was revoked.
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={service}"));
+    assert_eq!(v["active"], true, "{v}");
+}
