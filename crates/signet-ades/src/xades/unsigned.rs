@@ -48,7 +48,15 @@ pub fn signature_timestamp_imprint(
 ) -> Result<Vec<u8>, AdesError> {
     let p = xml::parse(xml_bytes, &limits())?;
     let parts = locate(&p)?;
-    let c14n = timestamp_c14n(&p, &parts);
+    signature_value_imprint(&p, &parts, hash)
+}
+
+fn signature_value_imprint(
+    p: &Parsed<'_>,
+    parts: &SignatureParts,
+    hash: HashAlgorithm,
+) -> Result<Vec<u8>, AdesError> {
+    let c14n = timestamp_c14n(p, parts);
     let octets = canonical_element(&p.doc, parts.signature_value, c14n, &[])?;
     Ok(signet_crypto::digest::digest(hash, &octets))
 }
@@ -57,13 +65,13 @@ pub fn signature_timestamp_imprint(
 /// [`signature_timestamp_imprint`] of this signature.
 pub fn add_signature_timestamp(xml_bytes: &[u8], token: &[u8]) -> Result<Vec<u8>, AdesError> {
     let info = signet_pki::tsp::parse_token_info(token)?;
-    if info.message_imprint != signature_timestamp_imprint(xml_bytes, info.hash)? {
+    let p = xml::parse(xml_bytes, &limits())?;
+    let parts = locate(&p)?;
+    if info.message_imprint != signature_value_imprint(&p, &parts, info.hash)? {
         return Err(AdesError::InvalidRequest(
             "the time-stamp token does not cover this signature value".into(),
         ));
     }
-    let p = xml::parse(xml_bytes, &limits())?;
-    let parts = locate(&p)?;
     let c14n = timestamp_c14n(&p, &parts);
     let id = fresh_id(&p, &parts, "sts")?;
     let element = format!(
