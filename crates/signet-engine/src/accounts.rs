@@ -1,8 +1,8 @@
-//! Groups of service providers, their clients, users and signing PINs.
+//! Groups of service providers, their users and signing PINs (clients: `clients.rs`).
 
 use crate::bootstrap::DEFAULT_GROUP;
 use crate::{Engine, EngineError};
-use signet_store::{Group, NewClient, NewGroup, NewUser, User};
+use signet_store::{Group, NewGroup, NewUser, User};
 use zeroize::Zeroizing;
 
 /// Shortest password accepted for a user account.
@@ -23,19 +23,6 @@ impl From<Group> for GroupView {
     fn from(g: Group) -> Self {
         Self { id: g.id, name: g.name, allow_sha1: g.allow_sha1 }
     }
-}
-
-/// A client just created: the only time its secret is shown.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ClientCreated {
-    /// OAuth 2.0 `client_id`.
-    pub client_id: String,
-    /// OAuth 2.0 `client_secret` (stored only as an argon2id hash).
-    pub client_secret: String,
-    /// Client name.
-    pub name: String,
-    /// Group name.
-    pub group: String,
 }
 
 /// A user as shown to operators (never the hashes).
@@ -80,7 +67,7 @@ pub struct NewUserRequest {
     pub phone: Option<String>,
 }
 
-fn check_name(kind: &str, name: &str) -> Result<(), EngineError> {
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), EngineError> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -131,41 +118,6 @@ impl Engine {
             .group_by_name(name)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("group `{name}`")))
-    }
-
-    /// Creates an OAuth client in a group and returns its secret, once.
-    pub async fn create_client(
-        &self,
-        group: &str,
-        name: &str,
-    ) -> Result<ClientCreated, EngineError> {
-        check_name("client name", name)?;
-        let g = self.group_named(group).await?;
-        let secret = signet_auth::generate_secret()?;
-        let secret_hash = hash(secret.as_bytes()).await?;
-        let client = NewClient {
-            id: crate::new_id(),
-            group_id: g.id,
-            name: name.to_owned(),
-            secret_hash,
-            created_at: self.clock.now(),
-        };
-        let client = self.store.create_client(client).await.map_err(|e| {
-            conflict(e, format!("group `{group}` already has a client named `{name}`"))
-        })?;
-        self.admin_audit(
-            "client.create",
-            None,
-            None,
-            serde_json::json!({ "client_id": client.id, "group": g.name }),
-        )
-        .await?;
-        Ok(ClientCreated {
-            client_id: client.id,
-            client_secret: secret,
-            name: client.name,
-            group: g.name,
-        })
     }
 
     /// Creates a user account.
@@ -349,7 +301,7 @@ fn split_name(name: Option<&str>, username: &str) -> Result<(String, String), En
 }
 
 /// argon2id on a blocking thread (it is deliberately slow).
-async fn hash(secret: &[u8]) -> Result<String, EngineError> {
+pub(crate) async fn hash(secret: &[u8]) -> Result<String, EngineError> {
     let secret = Zeroizing::new(secret.to_vec());
     tokio::task::spawn_blocking(move || signet_auth::hash_secret(&secret))
         .await
@@ -358,7 +310,7 @@ async fn hash(secret: &[u8]) -> Result<String, EngineError> {
 }
 
 /// Replaces a store conflict's message with one that names the thing for the user.
-fn conflict(e: signet_store::StoreError, message: String) -> EngineError {
+pub(crate) fn conflict(e: signet_store::StoreError, message: String) -> EngineError {
     match e {
         signet_store::StoreError::Conflict(_) => EngineError::Conflict(message),
         other => other.into(),

@@ -2,6 +2,7 @@
 //! once, so that a newcomer has something to try.
 
 use crate::accounts::NewUserRequest;
+use crate::clients::NewClientRequest;
 use crate::credentials::NewCredentialRequest;
 use crate::{Engine, EngineError};
 use zeroize::Zeroizing;
@@ -49,7 +50,14 @@ impl Engine {
         if self.store.group_by_name(DEMO_GROUP).await?.is_none() {
             self.create_group(DEMO_GROUP, false).await?;
         }
-        let client = self.create_client(DEMO_GROUP, DEMO_CLIENT).await?;
+        let client = self
+            .create_client(NewClientRequest {
+                group: DEMO_GROUP.into(),
+                name: DEMO_CLIENT.into(),
+                scopes: vec!["service".into()],
+                ..NewClientRequest::default()
+            })
+            .await?;
         self.create_user(NewUserRequest {
             username: DEMO_USER.into(),
             password: Zeroizing::new(DEMO_PASSWORD.into()),
@@ -85,7 +93,7 @@ impl Engine {
             created,
             group: DEMO_GROUP.into(),
             client_id: client.as_ref().map(|c| c.client_id.clone()),
-            client_secret: client.map(|c| c.client_secret),
+            client_secret: client.and_then(|c| c.client_secret),
             username: DEMO_USER.into(),
             password: DEMO_PASSWORD.into(),
             pin: DEMO_PIN.into(),

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod bootstrap;
 mod ca;
+mod clients;
 mod cmp_connector;
 mod connector;
 mod credentials;
@@ -25,9 +26,12 @@ mod settings;
 mod tokens;
 mod tsa;
 
-pub use accounts::{ClientCreated, GroupView, NewUserRequest, OtpEnrolment, UserView};
+pub use accounts::{GroupView, NewUserRequest, OtpEnrolment, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
+pub use clients::{
+    check_redirect_uri, ClientCreated, ClientView, NewClientRequest, CLIENT_CLAIMS, CLIENT_SCOPES,
+};
 pub use cmp_connector::{CmpProtection, CmpSettings};
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};

@@ -242,7 +242,9 @@ impl Engine {
         Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
     }
 
-    /// Authenticates a client by its secret (RFC 6749 §2.3.1); a failure is audited.
+    /// Authenticates a client by its secret (RFC 6749 §2.3.1); a failure is audited. A
+    /// client without a secret (a public client, RFC 6749 §2.1) never authenticates this
+    /// way, whatever it sends.
     pub async fn authenticate_client(
         &self,
         client_id: &str,
@@ -250,11 +252,8 @@ impl Engine {
         endpoint: &str,
     ) -> Result<Client, EngineError> {
         let client = self.store.client_by_id(client_id).await?;
-        let ok = match &client {
-            Some(c) => {
-                let hash = c.secret_hash.clone();
-                verify_blocking(secret, hash).await?
-            }
+        let ok = match client.as_ref().and_then(|c| c.secret_hash.clone()) {
+            Some(hash) => verify_blocking(secret, hash).await?,
             None => false,
         };
         match client.filter(|_| ok) {

@@ -5,7 +5,8 @@
 use signet_crypto::soft::SoftModule;
 use signet_crypto::{CryptoModule, KeyBinding, WrappedKey};
 use signet_engine::{
-    Caller, Engine, EngineError, EngineSettings, NewCredentialRequest, NewUserRequest, SamError,
+    Caller, Engine, EngineError, EngineSettings, NewClientRequest, NewCredentialRequest,
+    NewUserRequest, SamError,
 };
 use signet_pki::Profile;
 use signet_store::{SqlStore, Store};
@@ -263,13 +264,117 @@ async fn bad_requests_are_refused_and_change_nothing() {
     assert!(f.store.user_by_username("bob").await.unwrap().is_none());
 }
 
+fn client_request(name: &str) -> NewClientRequest {
+    NewClientRequest {
+        group: "default".into(),
+        name: name.into(),
+        scopes: vec!["service".into()],
+        ..NewClientRequest::default()
+    }
+}
+
+async fn last_audit(store: &SqlStore) -> signet_store::AuditRecord {
+    let filter =
+        signet_store::AuditFilter { user_id: None, since: None, after_seq: None, limit: 1000 };
+    store.audit_records(&filter).await.unwrap().pop().unwrap()
+}
+
 #[tokio::test]
 async fn client_secrets_are_stored_only_as_hashes() {
     let f = fixture().await;
-    let c = f.engine.create_client("default", "app").await.unwrap();
+    let c = f.engine.create_client(client_request("app")).await.unwrap();
     let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
-    assert_ne!(stored.secret_hash, c.client_secret);
-    assert!(signet_auth::verify_secret(c.client_secret.as_bytes(), &stored.secret_hash).unwrap());
+    let (secret, hash) = (c.client_secret.unwrap(), stored.secret_hash.unwrap());
+    assert_ne!(hash, secret);
+    assert!(signet_auth::verify_secret(secret.as_bytes(), &hash).unwrap());
+}
+
+/// A public client is registered without a secret, with what it may do in the audit
+/// record; it never gets a token by `client_credentials`, whatever secret it sends, and
+/// the refusal is audited.
+#[tokio::test]
+async fn public_clients_have_no_secret_and_no_client_credentials() {
+    let f = fixture().await;
+    let c = f
+        .engine
+        .create_client(NewClientRequest {
+            redirect_uris: vec!["http://127.0.0.1:8400/cb".into(), "https://app.example/cb".into()],
+            public: true,
+            scopes: vec!["openid".into(), "credential".into(), "openid".into()],
+            claims: vec!["name".into(), "loa".into()],
+            ..client_request("mobile")
+        })
+        .await
+        .unwrap();
+    assert_eq!(c.client_secret, None);
+    assert_eq!(c.scopes, ["openid", "credential"], "repeats dropped, order kept");
+    let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
+    assert!(stored.public && stored.secret_hash.is_none());
+    assert_eq!(stored.redirect_uris, c.redirect_uris);
+    let created = last_audit(&f.store).await;
+    assert_eq!(created.kind, "admin.client.create");
+    let details: serde_json::Value = serde_json::from_str(&created.details).unwrap();
+    assert_eq!(details["public"], true);
+    assert_eq!(details["redirect_uris"][1], "https://app.example/cb");
+    assert_eq!(details["scopes"], serde_json::json!(["openid", "credential"]));
+
+    for secret in ["", "anything"] {
+        let err = f
+            .engine
+            .client_credentials(&c.client_id, Zeroizing::new(secret.into()))
+            .await
+            .unwrap_err();
+        assert!(matches!(&err, EngineError::Unauthorized(m) if m == "invalid client"), "{err}");
+        let refused = last_audit(&f.store).await;
+        assert_eq!((refused.kind.as_str(), refused.outcome.as_str()), ("oauth2.token", "refused"));
+    }
+    let confidential = f.engine.create_client(client_request("server")).await.unwrap();
+    let secret = Zeroizing::new(confidential.client_secret.unwrap());
+    f.engine.client_credentials(&confidential.client_id, secret).await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_client_registrations_are_refused_and_write_nothing() {
+    let f = fixture().await;
+    let cases: Vec<(NewClientRequest, &str)> = vec![
+        (
+            NewClientRequest {
+                redirect_uris: vec!["http://app.example/cb".into()],
+                ..client_request("a")
+            },
+            "uses http",
+        ),
+        (NewClientRequest { public: true, ..client_request("b") }, "at least one redirect URI"),
+        (
+            NewClientRequest { scopes: vec!["admin".into()], ..client_request("c") },
+            "unknown scope `admin`",
+        ),
+        (NewClientRequest { scopes: vec![], ..client_request("d") }, "at least one scope"),
+        (
+            NewClientRequest { claims: vec!["ssn".into()], ..client_request("e") },
+            "unknown claim `ssn`",
+        ),
+        (NewClientRequest { claims: vec!["email".into()], ..client_request("f") }, "`openid`"),
+        (
+            NewClientRequest {
+                redirect_uris: (0..33).map(|i| format!("https://app.example/{i}")).collect(),
+                ..client_request("g")
+            },
+            "at most 32",
+        ),
+        (NewClientRequest { group: "nogroup".into(), ..client_request("h") }, "not found"),
+    ];
+    let before = f.store.audit_head().await.unwrap();
+    for (req, expect) in cases {
+        let err = f.engine.create_client(req).await.unwrap_err().to_string();
+        assert!(err.contains(expect), "{expect}: {err}");
+    }
+    assert!(f.store.list_clients(None).await.unwrap().is_empty());
+    assert_eq!(f.store.audit_head().await.unwrap(), before, "nothing audited as created");
+
+    f.engine.create_client(client_request("app")).await.unwrap();
+    let err = f.engine.create_client(client_request("app")).await.unwrap_err();
+    assert_eq!(err.to_string(), "group `default` already has a client named `app`");
 }
 
 /// A SAD and a token expire through the engine's clock (invariant 7), and the expired SAD

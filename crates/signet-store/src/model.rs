@@ -32,8 +32,22 @@ pub struct Client {
     pub group_id: String,
     /// Name, unique within the group.
     pub name: String,
-    /// Argon2 PHC string of the client secret.
-    pub secret_hash: String,
+    /// Argon2 PHC string of the client secret; `None` for a public client (and, later,
+    /// for a confidential client that authenticates by `private_key_jwt`).
+    pub secret_hash: Option<String>,
+    /// A public client (RFC 6749 §2.1): it has no secret and must use PKCE. The store
+    /// refuses a public client with a `secret_hash`.
+    pub public: bool,
+    /// The registered redirect URIs, matched by exact string comparison (RFC 6749
+    /// §3.1.2, RFC 9700 §4.1.3), in registration order. Stored one per line: a URI
+    /// never contains a line break.
+    pub redirect_uris: Vec<String>,
+    /// The scopes the client may ask for (RFC 6749 §3.3), stored space-separated.
+    /// Clients registered before redirect URIs existed have `service`.
+    pub scopes: Vec<String>,
+    /// The user claims the client may read (OpenID Connect Core §5.1), stored
+    /// space-separated.
+    pub claims: Vec<String>,
     /// Creation time, unix seconds.
     pub created_at: i64,
 }
@@ -503,7 +517,11 @@ impl fmt::Debug for Client {
             .field("id", &self.id)
             .field("group_id", &self.group_id)
             .field("name", &self.name)
-            .field("secret_hash", &Hidden(true))
+            .field("secret_hash", &Hidden(self.secret_hash.is_some()))
+            .field("public", &self.public)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("scopes", &self.scopes)
+            .field("claims", &self.claims)
             .field("created_at", &self.created_at)
             .finish()
     }

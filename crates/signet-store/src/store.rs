@@ -47,6 +47,10 @@ pub trait Store: Send + Sync {
     /// The client with this `client_id`.
     async fn client_by_id(&self, id: &str) -> Result<Option<Client>, StoreError>;
 
+    /// The clients of the group with id `group_id` (by name), or of every group (by
+    /// group id, then name).
+    async fn list_clients(&self, group_id: Option<&str>) -> Result<Vec<Client>, StoreError>;
+
     // --- users ------------------------------------------------------------
 
     /// Creates a user with no PIN failures; `Conflict` if the username (or id)

@@ -7,16 +7,19 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{id, issued, new_ca, new_client, new_credential, new_group, new_user, TestDb};
+use common::{
+    id, issued, new_ca, new_client, new_credential, new_group, new_token, new_user, OldDb, TestDb,
+};
 use signet_store::{
     CertificateStatus, Consent, CredentialStatus, DocumentTransaction, SqlStore, Store, StoreError,
-    EMBEDDED_CONNECTOR,
+    TokenKind, EMBEDDED_CONNECTOR,
 };
 
 backend_tests!(
     migrations_apply_and_reapply,
     groups,
     clients,
+    oauth_clients,
     users,
     certificate_authorities_and_certificates,
     credentials,
@@ -28,6 +31,8 @@ backend_tests!(
     concurrent_key_destruction_has_one_winner,
     document_transactions_complete_once_before_expiry,
 );
+
+upgrade_tests!(clients_registered_before_redirect_uris_read_as_service_clients from 7);
 
 async fn migrations_apply_and_reapply(db: &TestDb) {
     db.store.ping().await.unwrap();
@@ -72,6 +77,129 @@ async fn clients(db: &TestDb) {
 
     let err = s.create_client(new_client("no-such-group", "x")).await.unwrap_err();
     assert_eq!(err, StoreError::NotFound("group"));
+}
+
+async fn oauth_clients(db: &TestDb) {
+    let s = &db.store;
+    let g1 = s.create_group(new_group("g1")).await.unwrap();
+    let g2 = s.create_group(new_group("g2")).await.unwrap();
+
+    // a confidential client with two redirect URIs: order and every field kept
+    let mut web = new_client(&g1.id, "web");
+    web.redirect_uris = vec![
+        "https://app.example/cb?x=1&y=2".to_owned(),
+        "http://127.0.0.1:8400/callback".to_owned(),
+    ];
+    web.scopes = ["service", "credential", "openid", "profile"].map(str::to_owned).to_vec();
+    web.claims = ["name", "email"].map(str::to_owned).to_vec();
+    let created = s.create_client(web.clone()).await.unwrap();
+    assert_eq!(created, web);
+    assert_eq!(s.client_by_id(&web.id).await.unwrap(), Some(web.clone()));
+
+    // a public client has no secret
+    let mut app = new_client(&g1.id, "app");
+    (app.public, app.secret_hash) = (true, None);
+    app.redirect_uris = vec!["http://[::1]/cb".to_owned()];
+    app.scopes = vec!["openid".to_owned()];
+    s.create_client(app.clone()).await.unwrap();
+    let read = s.client_by_id(&app.id).await.unwrap().unwrap();
+    assert!(read.public && read.secret_hash.is_none(), "{read:?}");
+    assert_eq!(read, app);
+
+    // a public client with a secret, an item that would read back as two, or an empty
+    // item: refused, nothing written
+    let mut both = new_client(&g1.id, "both");
+    both.public = true;
+    assert!(matches!(s.create_client(both).await.unwrap_err(), StoreError::Backend(_)));
+    let mut smuggled = new_client(&g1.id, "smuggled");
+    smuggled.redirect_uris = vec!["https://a.example/cb\nhttps://evil.example/cb".to_owned()];
+    let err = s.create_client(smuggled).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Backend(m) if m.contains("redirect URI")), "{err:?}");
+    let mut spaced = new_client(&g1.id, "spaced");
+    spaced.scopes = vec!["openid profile".to_owned()];
+    assert!(matches!(s.create_client(spaced).await.unwrap_err(), StoreError::Backend(_)));
+    let mut empty = new_client(&g1.id, "empty");
+    empty.claims = vec![String::new()];
+    assert!(matches!(s.create_client(empty).await.unwrap_err(), StoreError::Backend(_)));
+
+    // listing: one group by name, or all of them; never a hash in Debug
+    let other = s.create_client(new_client(&g2.id, "other")).await.unwrap();
+    let names =
+        |list: Vec<signet_store::Client>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert_eq!(names(s.list_clients(Some(&g1.id)).await.unwrap()), ["app", "web"]);
+    assert_eq!(names(s.list_clients(Some(&g2.id)).await.unwrap()), ["other"]);
+    assert!(s.list_clients(Some("no-such-group")).await.unwrap().is_empty());
+    let all = s.list_clients(None).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.contains(&other) && all.contains(&web) && all.contains(&app));
+    assert!(!format!("{web:?}").contains("client-secret-hash"));
+}
+
+/// A 0007 database (clients with a secret only, and tokens and SADs that name them)
+/// upgraded by the store: its clients read as confidential `service` clients with no
+/// redirect URI, nothing that referred to them is lost, and the references still hold.
+async fn clients_registered_before_redirect_uris_read_as_service_clients(db: OldDb) {
+    db.raw("INSERT INTO groups (id, name, allow_sha1, created_at) VALUES ('g', 'bank', 0, 1)")
+        .await;
+    db.raw(
+        "INSERT INTO clients (id, group_id, name, secret_hash, created_at) \
+         VALUES ('c1', 'g', 'web', '$argon2id$old-hash', 2), \
+                ('c2', 'g', 'batch', '$argon2id$other-hash', 3)",
+    )
+    .await;
+    db.raw(
+        "INSERT INTO users (id, username, group_id, given_name, surname, email, password_hash, \
+         created_at) VALUES ('u', 'ada', 'g', 'Ada', 'L', 'ada@example.org', 'x', 4)",
+    )
+    .await;
+    db.raw(
+        "INSERT INTO credentials (id, user_id, key_algorithm, wrapped_key, certificate_chain, \
+         profile, status, scal, multisign, created_at) \
+         VALUES ('cred', 'u', 'rsa-2048', '', '', 'p', 'enabled', 2, 1, 5)",
+    )
+    .await;
+    let token = "a".repeat(64);
+    db.raw(&format!(
+        "INSERT INTO tokens (token_hash, kind, user_id, client_id, scope, family_id, \
+         expires_at, revoked, created_at) VALUES ('{token}', 'service', NULL, 'c1', 'service', \
+         'f', 100, 0, 6)"
+    ))
+    .await;
+    let sad = "b".repeat(64);
+    db.raw(&format!(
+        "INSERT INTO sads (sad_hash, user_id, credential_id, client_id, hashes, remaining, \
+         factors, expires_at, created_at) VALUES ('{sad}', 'u', 'cred', 'c2', '', 1, 'pin', 100, 7)"
+    ))
+    .await;
+
+    let db = db.upgrade().await;
+    let s = &db.store;
+    let web = s.client_by_id("c1").await.unwrap().unwrap();
+    assert_eq!(web.secret_hash.as_deref(), Some("$argon2id$old-hash"));
+    assert!(!web.public);
+    assert!(web.redirect_uris.is_empty() && web.claims.is_empty(), "{web:?}");
+    assert_eq!(web.scopes, ["service"]);
+    assert_eq!((web.group_id.as_str(), web.name.as_str(), web.created_at), ("g", "web", 2));
+    assert_eq!(s.list_clients(Some("g")).await.unwrap().len(), 2);
+    assert_eq!(s.token_by_hash(&token).await.unwrap().unwrap().client_id.as_deref(), Some("c1"));
+    assert_eq!(s.sad_by_hash(&sad).await.unwrap().unwrap().client_id.as_deref(), Some("c2"));
+
+    // the references to clients are enforced as before
+    let mut tx = s.begin().await.unwrap();
+    let err = tx
+        .insert_token(new_token(TokenKind::Service, None, Some("no-such-client"), "f2"))
+        .await
+        .unwrap_err();
+    assert_eq!(err, StoreError::NotFound("user or client"));
+    drop(tx);
+    // and the upgraded table takes public clients
+    let mut app = new_client("g", "app");
+    (app.public, app.secret_hash) = (true, None);
+    app.redirect_uris = vec!["https://app.example/cb".to_owned()];
+    s.create_client(app.clone()).await.unwrap();
+    assert_eq!(s.client_by_id(&app.id).await.unwrap(), Some(app));
+    let err = s.create_client(new_client("g", "web")).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Conflict(m) if m.contains("`web`")), "{err:?}");
 }
 
 async fn users(db: &TestDb) {

@@ -8,7 +8,7 @@ use crate::config::LoadedConfig;
 use crate::open::{open, Mode};
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
-use signet_engine::{Engine, NewCredentialRequest, NewUserRequest};
+use signet_engine::{Engine, NewClientRequest, NewCredentialRequest, NewUserRequest};
 use std::io::Read;
 use zeroize::Zeroizing;
 
@@ -43,13 +43,58 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
             );
             (json!(g), text)
         }
-        AdminCommand::Client { command: ClientCommand::Create { group, name } } => {
-            let c = engine.create_client(&group, &name).await?;
-            let text = format!(
-                "created client {} in group {}\n  client_id      {}\n  client_secret  {}\n(the secret is shown once; store it now)",
-                c.name, c.group, c.client_id, c.client_secret
+        AdminCommand::Client {
+            command: ClientCommand::Create { group, name, redirect_uris, public, scopes, claims },
+        } => {
+            let c = engine
+                .create_client(NewClientRequest {
+                    group,
+                    name,
+                    redirect_uris,
+                    public,
+                    scopes,
+                    claims,
+                })
+                .await?;
+            let mut text = format!(
+                "created {} client {} in group {}\n  client_id      {}",
+                if c.public { "public" } else { "confidential" },
+                c.name,
+                c.group,
+                c.client_id
             );
+            if let Some(secret) = &c.client_secret {
+                text.push_str(&format!("\n  client_secret  {secret}"));
+            }
+            text.push_str(&format!(
+                "\n  redirect_uris  {}\n  scopes         {}\n  claims         {}",
+                words(&c.redirect_uris),
+                words(&c.scopes),
+                words(&c.claims)
+            ));
+            text.push_str(if c.public {
+                "\n(no secret: a public client uses PKCE)"
+            } else {
+                "\n(the secret is shown once; store it now)"
+            });
             (json!(c), text)
+        }
+        AdminCommand::Client { command: ClientCommand::List { group } } => {
+            let list = engine.list_clients(group.as_deref()).await?;
+            let mut text = format!("{} client(s)", list.len());
+            for c in &list {
+                text.push_str(&format!(
+                    "\n  {}  {}/{}  {}  scopes {}  claims {}  redirect_uris {}",
+                    c.client_id,
+                    c.group,
+                    c.name,
+                    if c.public { "public" } else { "confidential" },
+                    words(&c.scopes),
+                    words(&c.claims),
+                    words(&c.redirect_uris)
+                ));
+            }
+            (json!({ "clients": list }), text)
         }
         AdminCommand::User {
             command: UserCommand::Create { username, password_stdin: _, group, email, phone, name },
@@ -192,6 +237,15 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
             (json!({ "certificates": files }), text)
         }
     })
+}
+
+/// A list for the text output: space-separated, `-` when empty.
+fn words(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".to_owned()
+    } else {
+        items.join(" ")
+    }
 }
 
 /// Reads a secret from standard input: everything up to the end, less one trailing

@@ -328,7 +328,7 @@ pub enum GroupCommand {
 /// `signet admin client …`
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
-    /// Create a client; its secret is shown once.
+    /// Create a client; a confidential client's secret is shown once.
     Create {
         /// The group it belongs to.
         #[arg(long)]
@@ -336,6 +336,28 @@ pub enum ClientCommand {
         /// Its name, unique in the group.
         #[arg(long)]
         name: String,
+        /// A redirect URI of the authorization-code flow, matched exactly (repeatable):
+        /// https, or http to 127.0.0.1, [::1] or localhost; no fragment, no wildcard.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// A public client (browser or native app): no secret, PKCE required; needs a
+        /// --redirect-uri.
+        #[arg(long)]
+        public: bool,
+        /// An allowed scope (repeatable): service, credential, openid, profile, email,
+        /// phone, offline_access.
+        #[arg(long = "scope", value_name = "SCOPE", default_value = "service")]
+        scopes: Vec<String>,
+        /// A user claim it may read (repeatable; needs --scope openid): name, given_name,
+        /// family_name, email, phone_number, loa.
+        #[arg(long = "claim", value_name = "CLAIM")]
+        claims: Vec<String>,
+    },
+    /// List clients with their redirect URIs, scopes and claims (never a secret).
+    List {
+        /// Only this group's clients.
+        #[arg(long)]
+        group: Option<String>,
     },
 }
 

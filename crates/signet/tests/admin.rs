@@ -117,27 +117,160 @@ fn bad_input_exits_non_zero_with_one_line_and_writes_nothing() {
         (&["client", "create", "--group", "nogroup", "--name", "x"], "", "not found"),
     ];
     for (args, stdin, expect) in cases {
-        let mut all = vec!["admin"];
-        all.extend_from_slice(args);
-        let out = signet(d, &all, &[], stdin);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?} should fail");
-        let last = err.trim().lines().last().unwrap_or_default();
-        assert!(last.starts_with("error: ") && last.contains(expect), "{args:?}: {err}");
-
-        // --json: one object with the same reason.
-        let mut json_args = vec!["admin", "--json"];
-        json_args.extend_from_slice(args);
-        let out = signet(d, &json_args, &[], stdin);
-        let v: serde_json::Value =
-            serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
-        assert!(v["error"].as_str().unwrap().contains(expect), "{v}");
+        assert_refused(d, args, stdin, expect);
+    }
+    // client registrations (RFC 6749 §3.1.2, RFC 8252 §7.3)
+    let clients: &[(&[&str], &str)] = &[
+        (&["--redirect-uri", "http://app.example/cb"], "uses http"),
+        (&["--redirect-uri", "https://app.example/cb#top"], "has a fragment"),
+        (&["--redirect-uri", "/cb"], "is not absolute"),
+        (&["--redirect-uri", "https://*.app.example/cb"], "wildcard"),
+        (&["--scope", "admin"], "unknown scope `admin`"),
+        (&["--scope", "openid", "--claim", "ssn"], "unknown claim `ssn`"),
+        (&["--public"], "a public client needs at least one redirect URI"),
+    ];
+    for (extra, expect) in clients {
+        let mut args = vec!["client", "create", "--group", "default", "--name", "x"];
+        args.extend_from_slice(extra);
+        assert_refused(d, &args, "", expect);
     }
     let list = admin_json(d, &["credential", "list", "ada"], "");
     assert!(list["credentials"].as_array().unwrap().is_empty(), "no credential half-written");
+    let clients = admin_json(d, &["client", "list"], "");
+    assert_eq!(clients["clients"], serde_json::json!([]), "no client written");
     let shown = admin_json(d, &["user", "show", "ada"], "");
     assert_eq!(shown["has_pin"], false, "no PIN written by the refused attempts");
     assert!(signet(d, &["admin", "user", "show", "bob"], &[], "").status.code() == Some(1));
+}
+
+/// Client registration for the authorization-code flow: a confidential client with two
+/// exact redirect URIs, scopes and claims, and a public client without a secret, which
+/// therefore never gets a token at the token endpoint while the confidential one does.
+#[test]
+fn clients_register_redirect_uris_scopes_and_claims() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    admin_json(d, &["group", "create", "bank"], "");
+
+    let web = admin_json(
+        d,
+        &[
+            "client",
+            "create",
+            "--group",
+            "bank",
+            "--name",
+            "web",
+            "--redirect-uri",
+            "https://bank.example/oauth/cb?tenant=1",
+            "--redirect-uri",
+            "http://127.0.0.1:8400/cb",
+            "--scope",
+            "service",
+            "--scope",
+            "openid",
+            "--scope",
+            "credential",
+            "--claim",
+            "name",
+            "--claim",
+            "email",
+        ],
+        "",
+    );
+    assert_eq!(web["client_secret"].as_str().unwrap().len(), 43);
+    assert_eq!(web["public"], false);
+    assert_eq!(
+        web["redirect_uris"],
+        serde_json::json!(["https://bank.example/oauth/cb?tenant=1", "http://127.0.0.1:8400/cb"])
+    );
+    assert_eq!(web["scopes"], serde_json::json!(["service", "openid", "credential"]));
+    assert_eq!(web["claims"], serde_json::json!(["name", "email"]));
+
+    let app = admin_json(
+        d,
+        &[
+            "client",
+            "create",
+            "--group",
+            "bank",
+            "--name",
+            "app",
+            "--public",
+            "--redirect-uri",
+            "http://[::1]/cb",
+            "--scope",
+            "credential",
+        ],
+        "",
+    );
+    assert_eq!(app["client_secret"], serde_json::Value::Null);
+    assert_eq!(app["public"], true);
+    assert_eq!(app["scopes"], serde_json::json!(["credential"]));
+    assert_eq!(app["claims"], serde_json::json!([]));
+    let plain = admin_json(d, &["client", "create", "--group", "default", "--name", "batch"], "");
+    assert_eq!(plain["scopes"], serde_json::json!(["service"]), "the default scope");
+    assert_eq!(plain["redirect_uris"], serde_json::json!([]));
+
+    // listing: by group and name, the registration without any secret
+    let list = admin_json(d, &["client", "list", "--group", "bank"], "");
+    let clients = list["clients"].as_array().unwrap();
+    let names: Vec<_> = clients.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["app", "web"]);
+    assert_eq!(clients[1]["redirect_uris"], web["redirect_uris"]);
+    assert_eq!(clients[1]["claims"], web["claims"]);
+    assert_eq!(clients[0]["public"], true);
+    assert_eq!(admin_json(d, &["client", "list"], "")["clients"].as_array().unwrap().len(), 3);
+    let text = signet(d, &["admin", "client", "list"], &[], "");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.starts_with("3 client(s)") && text.contains("bank/app  public"), "{text}");
+    let secret = web["client_secret"].as_str().unwrap();
+    assert!(!text.contains(secret) && !text.contains("argon2"), "{text}");
+    assert!(!list.to_string().contains(secret) && !list.to_string().contains("argon2"));
+    let out = signet(d, &["admin", "client", "list", "--group", "nogroup"], &[], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("group `nogroup` not found"));
+
+    // the token endpoint: the confidential client gets a service token, the public one
+    // is an invalid client whatever secret it sends
+    service_token(&s.addr, &web);
+    let app_id = app["client_id"].as_str().unwrap();
+    for basic in [format!("{app_id}:"), format!("{app_id}:{secret}")] {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "-u", &basic])
+            .args([
+                "-d",
+                "grant_type=client_credentials",
+                &format!("http://{}/oauth2/token", s.addr),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        assert_eq!(code, "401", "{body}");
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["error"], "invalid_client", "{v}");
+    }
+    assert!(s.stop());
+}
+
+/// `signet admin ARGS` fails with one line naming `expect`, and with `--json` prints one
+/// object with the same reason.
+fn assert_refused(d: &std::path::Path, args: &[&str], stdin: &str, expect: &str) {
+    let mut all = vec!["admin"];
+    all.extend_from_slice(args);
+    let out = signet(d, &all, &[], stdin);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} should fail");
+    let last = err.trim().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: ") && last.contains(expect), "{args:?}: {err}");
+
+    let mut json_args = vec!["admin", "--json"];
+    json_args.extend_from_slice(args);
+    let out = signet(d, &json_args, &[], stdin);
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert!(v["error"].as_str().unwrap().contains(expect), "{v}");
 }
 
 #[test]

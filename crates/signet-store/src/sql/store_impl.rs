@@ -47,6 +47,10 @@ impl Store for SqlStore {
         clients::by_id(&self.pool, id).await
     }
 
+    async fn list_clients(&self, group_id: Option<&str>) -> Result<Vec<Client>, StoreError> {
+        clients::list(&self.pool, group_id).await
+    }
+
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
         users::create(&self.pool, user).await
     }

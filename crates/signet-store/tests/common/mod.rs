@@ -34,53 +34,128 @@ enum Cleanup {
 impl TestDb {
     /// A new SQLite database file (not created beforehand: `connect` must).
     pub async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("signet.db").display());
+        let (url, cleanup) = sqlite_file();
         let store = SqlStore::connect(&url, MAX_CONNECTIONS).await.expect("connect sqlite");
-        TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
+        TestDb { store, url, cleanup }
     }
 
     /// A new PostgreSQL database, or `None` if no server is configured (which
     /// is a failure when `SIGNET_REQUIRE_POSTGRES=1`).
     pub async fn postgres() -> Option<TestDb> {
-        let admin_url = match std::env::var(PG_URL_VAR) {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                if std::env::var(PG_REQUIRED_VAR).as_deref() == Ok("1") {
-                    panic!("{PG_REQUIRED_VAR}=1 but {PG_URL_VAR} is not set");
-                }
-                eprintln!("skipped: {PG_URL_VAR} is not set");
-                return None;
-            }
-        };
-        let name = format!("signet_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url).await.expect("connect to admin URL");
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
-        admin.close().await.expect("close admin connection");
-
-        let url = with_database(&admin_url, &name);
-        // From here on, Drop removes the database whatever happens.
-        let cleanup = Cleanup::Postgres { admin_url, name };
-        let store = match SqlStore::connect(&url, MAX_CONNECTIONS).await {
-            Ok(store) => store,
-            Err(e) => {
-                drop(cleanup);
-                panic!("connect postgres: {e}");
-            }
-        };
-        Some(TestDb { store, url, cleanup })
+        let (url, cleanup) = postgres_database().await?;
+        Some(connect(url, cleanup).await)
     }
-}
 
-impl TestDb {
     /// Runs raw SQL on the database behind the store's back (to tamper with
     /// it), on a connection of its own.
     pub async fn raw(&self, sql: &str) {
-        sqlx::any::install_default_drivers();
-        let mut conn = AnyConnection::connect(&self.url).await.expect("raw connect");
-        conn.execute(sql).await.unwrap_or_else(|e| panic!("raw SQL `{sql}`: {e}"));
-        conn.close().await.expect("close raw connection");
+        raw(&self.url, sql).await;
     }
+}
+
+/// A database at an older schema: the migrations up to `version` applied, and no
+/// store yet. [`OldDb::upgrade`] connects the store, which applies the rest, as a
+/// newer `signet` does on an existing data directory.
+pub struct OldDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+impl OldDb {
+    /// A SQLite database file at schema `version`.
+    pub async fn sqlite(version: i64) -> OldDb {
+        let (url, cleanup) = sqlite_file();
+        migrate_to(&format!("{url}?mode=rwc"), "sqlite", version).await;
+        OldDb { url, cleanup }
+    }
+
+    /// A PostgreSQL database at schema `version`, or `None` as for
+    /// [`TestDb::postgres`].
+    pub async fn postgres(version: i64) -> Option<OldDb> {
+        let (url, cleanup) = postgres_database().await?;
+        migrate_to(&url, "postgres", version).await;
+        Some(OldDb { url, cleanup })
+    }
+
+    /// Runs raw SQL on the old schema (to write the rows an older version wrote).
+    pub async fn raw(&self, sql: &str) {
+        raw(&self.url, sql).await;
+    }
+
+    /// Connects the store: the pending migrations run.
+    pub async fn upgrade(self) -> TestDb {
+        connect(self.url, self.cleanup).await
+    }
+}
+
+/// Applies the migrations of `backend` numbered up to `version` to the database at
+/// `url`, through sqlx's migrator as the store does (so the store later sees them as
+/// applied, with the same checksums).
+async fn migrate_to(url: &str, backend: &str, version: i64) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    let older = tempfile::tempdir().expect("tempdir");
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&source).expect("migrations folder") {
+        let path = entry.expect("migration entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("migration name").to_owned();
+        let number: i64 = name.split('_').next().and_then(|n| n.parse().ok()).expect("numbered");
+        if number <= version {
+            std::fs::copy(&path, older.path().join(&name)).expect("copy migration");
+            copied += 1;
+        }
+    }
+    assert_eq!(copied, version, "migrations 1..={version} of {backend}");
+    let migrator = sqlx::migrate::Migrator::new(older.path()).await.expect("read migrations");
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(url).await.expect("connect to migrate");
+    migrator.run(&mut conn).await.unwrap_or_else(|e| panic!("migrate to {version}: {e}"));
+    conn.close().await.expect("close migrating connection");
+}
+
+/// A SQLite URL in a new temporary directory (the file does not exist yet).
+fn sqlite_file() -> (String, Cleanup) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("signet.db").display());
+    (url, Cleanup::Sqlite(dir))
+}
+
+/// A new, empty PostgreSQL database and the cleanup that drops it.
+async fn postgres_database() -> Option<(String, Cleanup)> {
+    let admin_url = match std::env::var(PG_URL_VAR) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            if std::env::var(PG_REQUIRED_VAR).as_deref() == Ok("1") {
+                panic!("{PG_REQUIRED_VAR}=1 but {PG_URL_VAR} is not set");
+            }
+            eprintln!("skipped: {PG_URL_VAR} is not set");
+            return None;
+        }
+    };
+    let name = format!("signet_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url).await.expect("connect to admin URL");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+    admin.close().await.expect("close admin connection");
+    let url = with_database(&admin_url, &name);
+    // From here on, Drop removes the database whatever happens.
+    Some((url, Cleanup::Postgres { admin_url, name }))
+}
+
+/// The store on `url`; `cleanup` runs even if connecting panics.
+async fn connect(url: String, cleanup: Cleanup) -> TestDb {
+    match SqlStore::connect(&url, MAX_CONNECTIONS).await {
+        Ok(store) => TestDb { store, url, cleanup },
+        Err(e) => {
+            drop(cleanup);
+            panic!("connect: {e}");
+        }
+    }
+}
+
+async fn raw(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(url).await.expect("raw connect");
+    conn.execute(sql).await.unwrap_or_else(|e| panic!("raw SQL `{sql}`: {e}"));
+    conn.close().await.expect("close raw connection");
 }
 
 impl Drop for Cleanup {
@@ -124,6 +199,33 @@ fn with_database(admin_url: &str, name: &str) -> String {
     }
 }
 
+/// Generates, for each listed `async fn name(db: OldDb)` with the schema version it
+/// starts from, a test on SQLite (`upgrade_sqlite::name`) and one on PostgreSQL
+/// (`upgrade_postgres::name`).
+#[macro_export]
+macro_rules! upgrade_tests {
+    ($($name:ident from $version:literal),* $(,)?) => {
+        mod upgrade_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = $crate::common::OldDb::sqlite($version).await;
+                    super::$name(db).await;
+                }
+            )*
+        }
+        mod upgrade_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = $crate::common::OldDb::postgres($version).await else { return };
+                    super::$name(db).await;
+                }
+            )*
+        }
+    };
+}
+
 /// Generates, for each listed `async fn name(db: &TestDb)`, a test on SQLite
 /// (`sqlite::name`) and one on PostgreSQL (`postgres::name`).
 #[macro_export]
@@ -165,7 +267,11 @@ pub fn new_client(group_id: &str, name: &str) -> NewClient {
         id: id(),
         group_id: group_id.to_owned(),
         name: name.to_owned(),
-        secret_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$client-secret-hash".to_owned(),
+        secret_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$client-secret-hash".to_owned()),
+        public: false,
+        redirect_uris: Vec::new(),
+        scopes: vec!["service".to_owned()],
+        claims: Vec::new(),
         created_at: 1_700_000_001,
     }
 }
