@@ -44,23 +44,12 @@ pub struct NewClientRequest {
 /// A client just created: the only time its secret is shown.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ClientCreated {
-    /// OAuth 2.0 `client_id`.
-    pub client_id: String,
+    /// The client as operators see it.
+    #[serde(flatten)]
+    pub client: ClientView,
     /// OAuth 2.0 `client_secret` (stored only as an argon2id hash); `None` for a public
     /// client.
     pub client_secret: Option<String>,
-    /// Client name.
-    pub name: String,
-    /// Group name.
-    pub group: String,
-    /// Registered redirect URIs.
-    pub redirect_uris: Vec<String>,
-    /// Whether it is a public client.
-    pub public: bool,
-    /// Allowed scopes.
-    pub scopes: Vec<String>,
-    /// User claims it may read.
-    pub claims: Vec<String>,
 }
 
 /// A client as shown to operators (never its secret or the secret's hash).
@@ -150,16 +139,7 @@ impl Engine {
             }),
         )
         .await?;
-        Ok(ClientCreated {
-            client_id: client.id,
-            client_secret: secret,
-            name: client.name,
-            group: g.name,
-            redirect_uris: client.redirect_uris,
-            public: client.public,
-            scopes: client.scopes,
-            claims: client.claims,
-        })
+        Ok(ClientCreated { client: client_view(client, g.name), client_secret: secret })
     }
 
     /// The clients of one group (by name), or of every group (by group, then name).

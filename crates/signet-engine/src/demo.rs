@@ -92,7 +92,7 @@ impl Engine {
         DemoReport {
             created,
             group: DEMO_GROUP.into(),
-            client_id: client.as_ref().map(|c| c.client_id.clone()),
+            client_id: client.as_ref().map(|c| c.client.client_id.clone()),
             client_secret: client.and_then(|c| c.client_secret),
             username: DEMO_USER.into(),
             password: DEMO_PASSWORD.into(),

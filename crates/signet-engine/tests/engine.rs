@@ -283,7 +283,7 @@ async fn last_audit(store: &SqlStore) -> signet_store::AuditRecord {
 async fn client_secrets_are_stored_only_as_hashes() {
     let f = fixture().await;
     let c = f.engine.create_client(client_request("app")).await.unwrap();
-    let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
+    let stored = f.store.client_by_id(&c.client.client_id).await.unwrap().unwrap();
     let (secret, hash) = (c.client_secret.unwrap(), stored.secret_hash.unwrap());
     assert_ne!(hash, secret);
     assert!(signet_auth::verify_secret(secret.as_bytes(), &hash).unwrap());
@@ -307,10 +307,10 @@ async fn public_clients_have_no_secret_and_no_client_credentials() {
         .await
         .unwrap();
     assert_eq!(c.client_secret, None);
-    assert_eq!(c.scopes, ["openid", "credential"], "repeats dropped, order kept");
-    let stored = f.store.client_by_id(&c.client_id).await.unwrap().unwrap();
+    assert_eq!(c.client.scopes, ["openid", "credential"], "repeats dropped, order kept");
+    let stored = f.store.client_by_id(&c.client.client_id).await.unwrap().unwrap();
     assert!(stored.public && stored.secret_hash.is_none());
-    assert_eq!(stored.redirect_uris, c.redirect_uris);
+    assert_eq!(stored.redirect_uris, c.client.redirect_uris);
     let created = last_audit(&f.store).await;
     assert_eq!(created.kind, "admin.client.create");
     let details: serde_json::Value = serde_json::from_str(&created.details).unwrap();
@@ -321,7 +321,7 @@ async fn public_clients_have_no_secret_and_no_client_credentials() {
     for secret in ["", "anything"] {
         let err = f
             .engine
-            .client_credentials(&c.client_id, Zeroizing::new(secret.into()))
+            .client_credentials(&c.client.client_id, Zeroizing::new(secret.into()))
             .await
             .unwrap_err();
         assert!(matches!(&err, EngineError::Unauthorized(m) if m == "invalid client"), "{err}");
@@ -330,7 +330,7 @@ async fn public_clients_have_no_secret_and_no_client_credentials() {
     }
     let confidential = f.engine.create_client(client_request("server")).await.unwrap();
     let secret = Zeroizing::new(confidential.client_secret.unwrap());
-    f.engine.client_credentials(&confidential.client_id, secret).await.unwrap();
+    f.engine.client_credentials(&confidential.client.client_id, secret).await.unwrap();
 }
 
 #[tokio::test]

@@ -56,23 +56,24 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                     claims,
                 })
                 .await?;
+            let v = &c.client;
             let mut text = format!(
                 "created {} client {} in group {}\n  client_id      {}",
-                if c.public { "public" } else { "confidential" },
-                c.name,
-                c.group,
-                c.client_id
+                if v.public { "public" } else { "confidential" },
+                v.name,
+                v.group,
+                v.client_id
             );
             if let Some(secret) = &c.client_secret {
                 text.push_str(&format!("\n  client_secret  {secret}"));
             }
             text.push_str(&format!(
                 "\n  redirect_uris  {}\n  scopes         {}\n  claims         {}",
-                words(&c.redirect_uris),
-                words(&c.scopes),
-                words(&c.claims)
+                words(&v.redirect_uris),
+                words(&v.scopes),
+                words(&v.claims)
             ));
-            text.push_str(if c.public {
+            text.push_str(if v.public {
                 "\n(no secret: a public client uses PKCE)"
             } else {
                 "\n(the secret is shown once; store it now)"
