@@ -4,7 +4,7 @@
 
 use crate::{Engine, EngineError};
 use serde_json::json;
-use signet_store::{AuditEvent, Client, NewToken, TokenKind, User};
+use signet_store::{AuditEvent, Client, NewToken, Token, TokenKind, User};
 use zeroize::Zeroizing;
 
 /// Lifetime of an access token (seconds).
@@ -190,8 +190,13 @@ impl Engine {
         })
     }
 
-    /// `auth/login` with a `refresh_token` (CSC v1.0.4.0 §11.2): a new access token in the
-    /// refresh token's family. An unknown, expired or revoked refresh token is refused.
+    /// `auth/login` with a `refresh_token` (CSC v1.0.4.0 §11.2): a new access token and a
+    /// new refresh token in the same family, the presented one spent (rotation, RFC 9700
+    /// §4.14.2). The new refresh token keeps the family's original expiry. A refresh token
+    /// presented again after it was spent — a sign that it was stolen — revokes the whole
+    /// family (reuse detection), so neither the thief nor the user keeps a live token; the
+    /// compare-and-set on the presented token makes two concurrent uses count as a reuse.
+    /// Every outcome is audited.
     pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, EngineError> {
         let now = self.clock.now();
         let token = if looks_like_token(refresh_token) {
@@ -199,32 +204,45 @@ impl Engine {
         } else {
             None
         };
-        let valid =
-            token.filter(|t| t.kind == TokenKind::Refresh && !t.revoked && now < t.expires_at);
-        let Some(t) = valid else {
-            self.audit(AuditEvent {
-                at: now,
-                kind: "auth.login".into(),
-                outcome: "refused".into(),
-                user_id: None,
-                client_id: None,
-                credential_id: None,
-                details: json!({ "refresh": true, "reason": "invalid refresh token" }).to_string(),
-            })
-            .await?;
-            return Err(EngineError::Unauthorized(
-                "the refresh token is invalid, expired or revoked".into(),
-            ));
+        let token = token.filter(|t| t.kind == TokenKind::Refresh);
+        let Some(t) = token.clone().filter(|t| !t.revoked && now < t.expires_at) else {
+            match token.filter(|t| t.revoked) {
+                Some(spent) => return Err(self.refresh_reused(&spent, now).await?),
+                None => {
+                    self.refresh_refused("invalid refresh token", now).await?;
+                    return Err(EngineError::Unauthorized(
+                        "the refresh token is invalid, expired or revoked".into(),
+                    ));
+                }
+            }
         };
         let access = signet_crypto::secret::generate_secret()?;
+        let refresh = signet_crypto::secret::generate_secret()?;
         let mut tx = self.store.begin().await?;
+        if !tx.revoke_token(&t.token_hash).await? {
+            // Spent by a concurrent call between the read and now: a reuse.
+            drop(tx);
+            return Err(self.refresh_reused(&t, now).await?);
+        }
+        let user = t.user_id.as_deref();
         tx.insert_token(new_token(
             &access,
             TokenKind::Access,
-            t.user_id.as_deref(),
+            user,
             None,
             &t.family_id,
             ACCESS_TOKEN_TTL,
+            now,
+        ))
+        .await?;
+        let left = (t.expires_at - now).max(1);
+        tx.insert_token(new_token(
+            &refresh,
+            TokenKind::Refresh,
+            user,
+            None,
+            &t.family_id,
+            left,
             now,
         ))
         .await?;
@@ -235,11 +253,52 @@ impl Engine {
             user_id: t.user_id.clone(),
             client_id: None,
             credential_id: None,
-            details: json!({ "refresh": true }).to_string(),
+            details: json!({ "refresh": true, "rotated": true }).to_string(),
         })
         .await?;
         tx.commit().await?;
-        Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
+        Ok(IssuedTokens {
+            access_token: access,
+            refresh_token: Some(refresh),
+            expires_in: ACCESS_TOKEN_TTL,
+        })
+    }
+
+    /// A spent refresh token presented again: its family is revoked and the reuse
+    /// audited, in one transaction. Returns the refusal.
+    async fn refresh_reused(&self, spent: &Token, now: i64) -> Result<EngineError, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let revoked = tx.revoke_token_family(&spent.family_id).await?;
+        tx.append_audit(AuditEvent {
+            at: now,
+            kind: "auth.login".into(),
+            outcome: "refused".into(),
+            user_id: spent.user_id.clone(),
+            client_id: None,
+            credential_id: None,
+            details: json!({
+                "refresh": true,
+                "reason": "refresh token reused: its family is revoked",
+                "revoked": revoked,
+            })
+            .to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(EngineError::Unauthorized("the refresh token is invalid, expired or revoked".into()))
+    }
+
+    async fn refresh_refused(&self, reason: &str, now: i64) -> Result<(), EngineError> {
+        self.audit(AuditEvent {
+            at: now,
+            kind: "auth.login".into(),
+            outcome: "refused".into(),
+            user_id: None,
+            client_id: None,
+            credential_id: None,
+            details: json!({ "refresh": true, "reason": reason }).to_string(),
+        })
+        .await
     }
 
     /// Authenticates a client by its secret (RFC 6749 §2.3.1); a failure is audited. A

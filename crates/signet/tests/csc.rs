@@ -637,6 +637,47 @@ fn refresh_tokens_pagination_and_extend_transaction() {
     let renewed = v["access_token"].as_str().unwrap().to_owned();
     assert_ne!(renewed, access);
     assert_eq!(post(addr, "/csc/v1/credentials/list", Some(&renewed), &json!({})).0, 200);
+    // Rotation (RFC 9700 §4.14.2): each use spends the refresh token and returns the next.
+    let rotated = v["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, refresh);
+    let (s, v, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": rotated }));
+    assert_eq!(s, 200, "{v}");
+    let (latest_access, latest_refresh) = (
+        v["access_token"].as_str().unwrap().to_owned(),
+        v["refresh_token"].as_str().unwrap().to_owned(),
+    );
+    // A spent refresh token used again (a stolen copy) revokes the whole family: the
+    // latest tokens die with it.
+    let (s, _, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
+    assert_eq!(s, 401);
+    let reuse = w.last_audit();
+    assert_eq!(
+        (reuse["kind"].as_str(), reuse["outcome"].as_str()),
+        (Some("auth.login"), Some("refused")),
+        "{reuse}"
+    );
+    assert!(reuse["details"].to_string().contains("reused"), "{reuse}");
+    assert_eq!(post(addr, "/csc/v1/credentials/list", Some(&latest_access), &json!({})).0, 401);
+    let (s, _, _) =
+        post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": latest_refresh }));
+    assert_eq!(s, 401);
+    // A new session; revoking its refresh token revokes its family.
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-u", "ada:ada-password", "-X", "POST", "-d", r#"{"rememberMe":true}"#])
+        .arg(format!("http://{addr}/csc/v1/auth/login"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (access, refresh) = (
+        v["access_token"].as_str().unwrap().to_owned(),
+        v["refresh_token"].as_str().unwrap().to_owned(),
+    );
+    let (s, v, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
+    assert_eq!(s, 200, "{v}");
+    let (renewed, refresh) = (
+        v["access_token"].as_str().unwrap().to_owned(),
+        v["refresh_token"].as_str().unwrap().to_owned(),
+    );
     // Revoking the refresh token revokes its family.
     assert_eq!(
         post(
