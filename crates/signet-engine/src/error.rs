@@ -29,6 +29,15 @@ pub enum EngineError {
     /// An external CA refused the request (its status text is in the message).
     #[error("{0}")]
     CaRejected(String),
+    /// Too many attempts: refused without looking, until `retry_after` seconds have passed
+    /// (failed logins of one name, issue 7's throttling).
+    #[error("{message}")]
+    TooManyRequests {
+        /// What the caller is told.
+        message: String,
+        /// Seconds until a new attempt is looked at.
+        retry_after: i64,
+    },
     /// The database or crypto module does not answer.
     #[error("service unavailable: {0}")]
     Unavailable(String),

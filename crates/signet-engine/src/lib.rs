@@ -18,6 +18,7 @@ mod error;
 pub mod evidence;
 mod introspection;
 mod keys;
+mod login_throttle;
 mod one_shot;
 mod profiles;
 mod revocation;

@@ -109,13 +109,16 @@ pub(crate) fn looks_like_token(t: &str) -> bool {
 
 impl Engine {
     /// `auth/login`: checks the user's password; issues an access token, and a refresh
-    /// token when `remember_me`. Both outcomes are audited.
+    /// token when `remember_me`. Both outcomes are audited. Failures are counted per login
+    /// name, and a name locked by them is refused without a look at the password
+    /// (`login_throttle.rs`).
     pub async fn login(
         &self,
         username: &str,
         password: Zeroizing<String>,
         remember_me: bool,
     ) -> Result<IssuedTokens, EngineError> {
+        self.check_login_lock(username).await?;
         let user = self.store.user_by_username(username).await?;
         let ok = match &user {
             Some(u) => {
@@ -133,16 +136,24 @@ impl Engine {
         };
         let now = self.clock.now();
         let Some(user) = user.filter(|_| ok) else {
-            let event = AuditEvent {
+            let mut tx = self.store.begin().await?;
+            let lock = self.count_login_failure(&mut tx, username, now).await?;
+            tx.append_audit(AuditEvent {
                 at: now,
                 kind: "auth.login".into(),
                 outcome: "refused".into(),
                 user_id: None,
                 client_id: None,
                 credential_id: None,
-                details: json!({ "username": username.chars().take(64).collect::<String>(), "reason": "invalid username or password" }).to_string(),
-            };
-            self.audit(event).await?;
+                details: json!({
+                    "username": username.chars().take(64).collect::<String>(),
+                    "reason": "invalid username or password",
+                    "locked_for": lock,
+                })
+                .to_string(),
+            })
+            .await?;
+            tx.commit().await?;
             return Err(EngineError::Unauthorized("invalid username or password".into()));
         };
         let family = crate::new_id();
@@ -150,6 +161,7 @@ impl Engine {
         let refresh =
             if remember_me { Some(signet_crypto::secret::generate_secret()?) } else { None };
         let mut tx = self.store.begin().await?;
+        tx.clear_login_failures(&crate::login_throttle::subject(username)).await?;
         tx.insert_token(new_token(
             &access,
             TokenKind::Access,

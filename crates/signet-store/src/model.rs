@@ -705,3 +705,13 @@ pub struct StoredCrl {
     /// DER CertificateList.
     pub der: Vec<u8>,
 }
+
+/// Failed password logins of one login name (the built-in identity provider's
+/// throttling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginThrottle {
+    /// Consecutive failures since the last success.
+    pub failures: i64,
+    /// Unix seconds before which a login is refused without checking the password.
+    pub locked_until: i64,
+}

@@ -8,8 +8,8 @@ use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
-    Group, IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser,
-    PinState, Sad, ServiceKey, StoredCrl, Token, User,
+    Group, IssuedCertificate, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewSad,
+    NewToken, NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -206,6 +206,9 @@ pub trait Store: Send + Sync {
     /// revoked or expired ones included: the caller checks both.
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError>;
 
+    /// The failed-login record of a login name (its subject hash), if any.
+    async fn login_throttle(&self, subject: &str) -> Result<Option<LoginThrottle>, StoreError>;
+
     /// The SAD with this hash (lower-case hex SHA-256 of the SAD), expired or
     /// used up ones included: the caller checks both, then consumes it with
     /// [`StoreTx::consume_sad`] passing the version it read.
@@ -263,6 +266,15 @@ pub trait StoreTx: Send {
     /// Revokes every token of a family (an access token and its refresh
     /// tokens); returns how many this call revoked.
     async fn revoke_token_family(&mut self, family_id: &str) -> Result<u64, StoreError>;
+
+    /// Counts a failed login of `subject` atomically; returns the consecutive failures.
+    async fn login_failed(&mut self, subject: &str, now: i64) -> Result<i64, StoreError>;
+
+    /// Refuses logins of `subject` until `until` (unix seconds).
+    async fn lock_login(&mut self, subject: &str, until: i64) -> Result<(), StoreError>;
+
+    /// Forgets the failures of `subject` (after a successful login).
+    async fn clear_login_failures(&mut self, subject: &str) -> Result<(), StoreError>;
 
     /// Stores a SAD at version 0; `Conflict` if its hash exists,
     /// `NotFound("user, credential or client")` if a reference is missing.

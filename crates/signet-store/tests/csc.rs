@@ -31,6 +31,7 @@ backend_tests!(
     service_keys_insert_and_get,
     otp_seed_and_steps,
     revocation_and_crls,
+    login_failures_count_lock_and_clear,
 );
 
 fn all(after_seq: Option<i64>) -> AuditFilter {
@@ -470,4 +471,31 @@ async fn revocation_and_crls(db: &TestDb) {
         matches!(s.insert_crl(&crl(2)).await, Err(StoreError::Conflict(_))),
         "a number names one CRL"
     );
+}
+
+/// Failed logins are counted atomically per subject (an UPSERT … RETURNING on both
+/// backends), a lock is kept, and a success clears them; a rolled-back failure counts
+/// nothing.
+async fn login_failures_count_lock_and_clear(db: &TestDb) {
+    let s = &db.store;
+    assert_eq!(s.login_throttle("ada").await.unwrap(), None);
+    for expected in 1..=3 {
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(tx.login_failed("ada", NOW).await.unwrap(), expected);
+        tx.commit().await.unwrap();
+    }
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(tx.login_failed("ada", NOW).await.unwrap(), 4);
+    tx.rollback().await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.lock_login("ada", NOW + 8).await.unwrap();
+    assert_eq!(tx.login_failed("bob", NOW).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    let t = s.login_throttle("ada").await.unwrap().unwrap();
+    assert_eq!((t.failures, t.locked_until), (3, NOW + 8));
+    let mut tx = s.begin().await.unwrap();
+    tx.clear_login_failures("ada").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.login_throttle("ada").await.unwrap(), None);
+    assert_eq!(s.login_throttle("bob").await.unwrap().unwrap().failures, 1);
 }

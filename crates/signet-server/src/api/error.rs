@@ -66,6 +66,9 @@ impl From<EngineError> for ApiError {
             EngineError::CaRejected(m) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "ca_rejected", m)
             }
+            EngineError::TooManyRequests { message, .. } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+            }
             EngineError::Unavailable(m) => {
                 tracing::warn!(detail = %m, "API: service unavailable");
                 Self::new(

@@ -14,6 +14,8 @@ pub struct CscError {
     description: String,
     bearer_challenge: bool,
     basic_challenge: bool,
+    /// `Retry-After` seconds (RFC 9110 §10.2.3), for a 429.
+    retry_after: Option<i64>,
 }
 
 impl CscError {
@@ -30,6 +32,7 @@ impl CscError {
             description: description.into(),
             bearer_challenge: false,
             basic_challenge: false,
+            retry_after: None,
         }
     }
 
@@ -108,6 +111,9 @@ impl IntoResponse for CscError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
         }
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(v) = self.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         response
     }
 }
@@ -122,6 +128,10 @@ impl From<EngineError> for CscError {
             | EngineError::CaRejected(m) => Self::invalid_request(m),
             EngineError::Unauthorized(m) => Self::basic(&m),
             EngineError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "access_denied", m),
+            EngineError::TooManyRequests { message, retry_after } => Self {
+                retry_after: Some(retry_after),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "access_denied", message)
+            },
             EngineError::Unavailable(m) => Self::unavailable(&m),
             EngineError::Integrity(m) | EngineError::Internal(m) => Self::internal(&m),
         }

@@ -4,15 +4,15 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, crls, documents, groups, sads, service_keys,
-    tokens, users, SqlStore,
+    audit, cas, certificates, clients, credentials, crls, documents, groups, login_throttle, sads,
+    service_keys, tokens, users, SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
     CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
-    Group, IssuedCertificate, NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, Sad,
-    ServiceKey, StoredCrl, Token, User,
+    Group, IssuedCertificate, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewUser,
+    PinState, Sad, ServiceKey, StoredCrl, Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -204,6 +204,10 @@ impl Store for SqlStore {
 
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError> {
         tokens::by_hash(&self.pool, token_hash).await
+    }
+
+    async fn login_throttle(&self, subject: &str) -> Result<Option<LoginThrottle>, StoreError> {
+        login_throttle::get(&self.pool, subject).await
     }
 
     async fn sad_by_hash(&self, sad_hash: &str) -> Result<Option<Sad>, StoreError> {

@@ -7,7 +7,7 @@ use std::fmt;
 use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
-use super::{audit, certificates, credentials, crls, sads, tokens, users};
+use super::{audit, certificates, credentials, crls, login_throttle, sads, tokens, users};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::error::StoreError;
 use crate::model::{Consent, IssuedCertificate, NewCredential, NewSad, NewToken, PinState};
@@ -40,6 +40,18 @@ impl StoreTx for SqlTx {
 
     async fn revoke_token_family(&mut self, family_id: &str) -> Result<u64, StoreError> {
         tokens::revoke_family(&mut *self.tx, family_id).await
+    }
+
+    async fn login_failed(&mut self, subject: &str, now: i64) -> Result<i64, StoreError> {
+        login_throttle::failed(&mut *self.tx, subject, now).await
+    }
+
+    async fn lock_login(&mut self, subject: &str, until: i64) -> Result<(), StoreError> {
+        login_throttle::lock(&mut *self.tx, subject, until).await
+    }
+
+    async fn clear_login_failures(&mut self, subject: &str) -> Result<(), StoreError> {
+        login_throttle::clear(&mut *self.tx, subject).await
     }
 
     async fn insert_sad(&mut self, sad: NewSad) -> Result<(), StoreError> {
