@@ -7,6 +7,7 @@ mod health;
 mod listener;
 mod oauth2;
 mod pki;
+mod security_headers;
 
 pub use api::ApiDoc;
 pub use listener::{serve, shutdown_signal, ServerError, ServerOptions, TlsFiles};
@@ -22,6 +23,7 @@ pub fn router(engine: Engine) -> Router {
         .merge(oauth2::routes())
         .merge(api::routes())
         .merge(pki::routes())
+        .layer(axum::middleware::map_response(security_headers::add))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(engine)
 }

@@ -68,3 +68,35 @@ fn a_busy_port_is_a_one_line_error() {
     assert!(last.starts_with("error: cannot listen on"), "{err}");
     assert!(s.stop());
 }
+
+/// Every answer — JSON, DER, a refusal, an unknown path — carries the defensive headers:
+/// nothing may frame it (`frame-ancestors 'none'`, `X-Frame-Options`), load from it, or
+/// sniff it into another type, and it leaks no referrer.
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    for (method, path) in [
+        ("GET", "/readyz"),
+        ("POST", "/csc/v1/info"),
+        ("POST", "/csc/v1/credentials/list"),
+        ("GET", "/pki/ca/root.crt"),
+        ("GET", "/openapi.json"),
+        ("GET", "/no/such/path"),
+    ] {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-D", "-", "-X", method])
+            .arg(format!("http://{}{path}", s.addr))
+            .output()
+            .unwrap();
+        let headers = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+        for expected in [
+            "content-security-policy: default-src 'none'; frame-ancestors 'none'",
+            "x-content-type-options: nosniff",
+            "x-frame-options: deny",
+            "referrer-policy: no-referrer",
+        ] {
+            assert!(headers.contains(expected), "{method} {path}: {expected} in\n{headers}");
+        }
+    }
+}
