@@ -7,9 +7,9 @@
 //! alike (no account enumeration). The counter lives in the database, shared by every
 //! node; a success clears it.
 
+use crate::tokens::login_refused;
 use crate::{Engine, EngineError};
-use serde_json::json;
-use signet_store::{AuditEvent, StoreTx};
+use signet_store::StoreTx;
 
 /// Consecutive failures allowed before the first lock.
 pub const FREE_FAILURES: i64 = 5;
@@ -47,20 +47,12 @@ impl Engine {
             return Ok(());
         }
         let retry_after = t.locked_until - now;
-        self.audit(AuditEvent {
-            at: now,
-            kind: "auth.login".into(),
-            outcome: "refused".into(),
-            user_id: None,
-            client_id: None,
-            credential_id: None,
-            details: json!({
-                "username": username.chars().take(64).collect::<String>(),
-                "reason": "locked after failed logins",
-                "retry_after": retry_after,
-            })
-            .to_string(),
-        })
+        self.audit(login_refused(
+            now,
+            username,
+            "locked after failed logins",
+            ("retry_after", retry_after),
+        ))
         .await?;
         Err(EngineError::TooManyRequests {
             message: format!("Too many failed logins; try again in {retry_after} s"),

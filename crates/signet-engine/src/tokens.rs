@@ -96,6 +96,30 @@ fn new_token(
     }
 }
 
+/// The audit record of a refused password login: the name as typed (at most 64
+/// characters), why, and one figure about the throttle.
+pub(crate) fn login_refused(
+    now: i64,
+    username: &str,
+    reason: &str,
+    (key, value): (&str, i64),
+) -> AuditEvent {
+    let mut details = json!({
+        "username": username.chars().take(64).collect::<String>(),
+        "reason": reason,
+    });
+    details[key] = json!(value);
+    AuditEvent {
+        at: now,
+        kind: "auth.login".into(),
+        outcome: "refused".into(),
+        user_id: None,
+        client_id: None,
+        credential_id: None,
+        details: details.to_string(),
+    }
+}
+
 pub(crate) fn token_hash(token: &str) -> String {
     signet_crypto::digest::digest(signet_types::HashAlgorithm::Sha256, token.as_bytes())
         .iter()
@@ -138,20 +162,12 @@ impl Engine {
         let Some(user) = user.filter(|_| ok) else {
             let mut tx = self.store.begin().await?;
             let lock = self.count_login_failure(&mut tx, username, now).await?;
-            tx.append_audit(AuditEvent {
-                at: now,
-                kind: "auth.login".into(),
-                outcome: "refused".into(),
-                user_id: None,
-                client_id: None,
-                credential_id: None,
-                details: json!({
-                    "username": username.chars().take(64).collect::<String>(),
-                    "reason": "invalid username or password",
-                    "locked_for": lock,
-                })
-                .to_string(),
-            })
+            tx.append_audit(login_refused(
+                now,
+                username,
+                "invalid username or password",
+                ("locked_for", lock),
+            ))
             .await?;
             tx.commit().await?;
             return Err(EngineError::Unauthorized("invalid username or password".into()));

@@ -115,6 +115,20 @@ impl World {
     }
 }
 
+/// Ada's `auth/login` with `rememberMe`: (access token, refresh token).
+fn remembered_login(addr: &str) -> (String, String) {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-u", "ada:ada-password", "-X", "POST", "-d", r#"{"rememberMe":true}"#])
+        .arg(format!("http://{addr}/csc/v1/auth/login"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["access_token"].as_str().unwrap().to_owned(),
+        v["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
 fn assert_csc_error(got: (u16, Value), error: &str, description: &str) {
     assert_eq!(got.0, 400, "{}", got.1);
     assert_eq!(got.1["error"], error, "{}", got.1);
@@ -614,24 +628,7 @@ fn refresh_tokens_pagination_and_extend_transaction() {
     let w = world();
     let addr = &w.server.addr;
     // rememberMe → a refresh token that yields new access tokens until revoked.
-    let out = std::process::Command::new("curl")
-        .args([
-            "-s",
-            "-u",
-            "ada:ada-password",
-            "-X",
-            "POST",
-            "-d",
-            r#"{"rememberMe":true}"#,
-            &format!("http://{addr}/csc/v1/auth/login"),
-        ])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let (access, refresh) = (
-        v["access_token"].as_str().unwrap().to_owned(),
-        v["refresh_token"].as_str().unwrap().to_owned(),
-    );
+    let (access, refresh) = remembered_login(addr);
     let (s, v, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
     assert_eq!(s, 200, "{v}");
     let renewed = v["access_token"].as_str().unwrap().to_owned();
@@ -662,16 +659,7 @@ fn refresh_tokens_pagination_and_extend_transaction() {
         post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": latest_refresh }));
     assert_eq!(s, 401);
     // A new session; revoking its refresh token revokes its family.
-    let out = std::process::Command::new("curl")
-        .args(["-s", "-u", "ada:ada-password", "-X", "POST", "-d", r#"{"rememberMe":true}"#])
-        .arg(format!("http://{addr}/csc/v1/auth/login"))
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let (access, refresh) = (
-        v["access_token"].as_str().unwrap().to_owned(),
-        v["refresh_token"].as_str().unwrap().to_owned(),
-    );
+    let (access, refresh) = remembered_login(addr);
     let (s, v, _) = post(addr, "/csc/v1/auth/login", None, &json!({ "refresh_token": refresh }));
     assert_eq!(s, 200, "{v}");
     let (renewed, refresh) = (
