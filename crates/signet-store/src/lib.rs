@@ -18,10 +18,10 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use model::{
-    CertificateAuthority, CertificateStatus, Client, Consent, Credential, CredentialStatus,
-    DocumentTransaction, Group, IssuedCertificate, KeyLifecycle, LoginThrottle, NewCa, NewClient,
-    NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState, Sad, ServiceKey, StoredCrl,
-    Token, TokenKind, User, EMBEDDED_CONNECTOR,
+    AuthRequestRecord, AuthSession, CertificateAuthority, CertificateStatus, ClaimsConsent, Client,
+    Consent, Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,
+    KeyLifecycle, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken,
+    NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, TokenKind, User, EMBEDDED_CONNECTOR,
 };
 pub use sql::SqlStore;
 pub use store::{Store, StoreTx};

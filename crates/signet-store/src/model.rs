@@ -715,3 +715,94 @@ pub struct LoginThrottle {
     /// Unix seconds before which a login is refused without checking the password.
     pub locked_until: i64,
 }
+
+/// A signer's login session at the built-in identity provider (migration 0010).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSession {
+    /// Lower-case hex SHA-256 of the session cookie's value.
+    pub session_hash: String,
+    /// The signed-in user.
+    pub user_id: String,
+    /// When the user last authenticated, unix seconds (OpenID Connect `auth_time`).
+    pub auth_time: i64,
+    /// Authentication methods proven (RFC 8176), space-separated.
+    pub amr: String,
+    /// The level of assurance they reach (`low`, `substantial`, `high`).
+    pub acr: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Whether the session was ended (logout).
+    pub revoked: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A validated authorization request waiting for the signer (migration 0010).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRequestRecord {
+    /// Random id carried by the pages.
+    pub id: String,
+    /// The client that sent it.
+    pub client_id: String,
+    /// The validated request, JSON (the engine's type).
+    pub request: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// Whether a code was issued for it.
+    pub done: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// An authorization a signer gave a client: its code and what it grants (migration
+/// 0010). The tokens issued for it have `id` as their family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Id, and the family of the tokens issued for it.
+    pub id: String,
+    /// Lower-case hex SHA-256 of the authorization code.
+    pub code_hash: String,
+    /// The client.
+    pub client_id: String,
+    /// The signer.
+    pub user_id: String,
+    /// The redirect URI the code was sent to (RFC 6749 §4.1.3 checks it again).
+    pub redirect_uri: String,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+    /// User claims the client may read, space-separated.
+    pub claims: String,
+    /// OpenID Connect `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// PKCE `code_challenge` (S256, RFC 7636 §4.2).
+    pub code_challenge: Option<String>,
+    /// When the signer authenticated, unix seconds.
+    pub auth_time: i64,
+    /// Authentication methods (RFC 8176), space-separated.
+    pub amr: String,
+    /// Level of assurance reached.
+    pub acr: String,
+    /// The credential of a CSC `credential` scope grant.
+    pub credential_id: Option<String>,
+    /// The SAD issued when the signer approved, sealed by the crypto module.
+    pub sealed_sad: Option<Vec<u8>>,
+    /// The code's expiry, unix seconds.
+    pub code_expires_at: i64,
+    /// Whether the code was redeemed.
+    pub redeemed: bool,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// The user claims a signer agreed to let a client read (migration 0010).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsConsent {
+    /// The signer.
+    pub user_id: String,
+    /// The client.
+    pub client_id: String,
+    /// The claims, space-separated.
+    pub claims: String,
+    /// When, unix seconds.
+    pub created_at: i64,
+}

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
-    Group, IssuedCertificate, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewSad,
-    NewToken, NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, User,
+    AuthRequestRecord, AuthSession, CertificateAuthority, ClaimsConsent, Client, Consent,
+    Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,
+    LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken, NewUser, PinState,
+    Sad, ServiceKey, StoredCrl, Token, User,
 };
 
 /// Persistent state of Signet. Implemented by [`crate::SqlStore`]; other
@@ -214,6 +215,33 @@ pub trait Store: Send + Sync {
     /// [`StoreTx::consume_sad`] passing the version it read.
     async fn sad_by_hash(&self, sad_hash: &str) -> Result<Option<Sad>, StoreError>;
 
+    /// The login session with this hash (hex SHA-256 of the cookie), ended or expired
+    /// ones included: the caller checks both.
+    async fn auth_session(&self, session_hash: &str) -> Result<Option<AuthSession>, StoreError>;
+
+    /// Stores a validated authorization request waiting for the signer.
+    async fn insert_auth_request(&self, request: &AuthRequestRecord) -> Result<(), StoreError>;
+
+    /// The pending authorization request with this id, answered or expired ones
+    /// included.
+    async fn auth_request(&self, id: &str) -> Result<Option<AuthRequestRecord>, StoreError>;
+
+    /// Deletes authorization requests past their expiry; returns how many.
+    async fn delete_expired_auth_requests(&self, now: i64) -> Result<u64, StoreError>;
+
+    /// The grant whose code has this hash, redeemed or expired ones included.
+    async fn grant_by_code(&self, code_hash: &str) -> Result<Option<Grant>, StoreError>;
+
+    /// The grant with this id (the family of its tokens).
+    async fn grant_by_id(&self, id: &str) -> Result<Option<Grant>, StoreError>;
+
+    /// The claims a user agreed to let a client read, if asked before.
+    async fn claims_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<Option<ClaimsConsent>, StoreError>;
+
     /// Audit records matching `filter`, ordered by seq.
     async fn audit_records(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError>;
 
@@ -365,6 +393,24 @@ pub trait StoreTx: Send {
 
     /// Records a signer's acceptance of policy documents.
     async fn insert_consent(&mut self, consent: &Consent) -> Result<(), StoreError>;
+
+    /// Opens a login session.
+    async fn insert_auth_session(&mut self, session: &AuthSession) -> Result<(), StoreError>;
+
+    /// Ends a login session; returns whether it was live.
+    async fn revoke_auth_session(&mut self, session_hash: &str) -> Result<bool, StoreError>;
+
+    /// Marks an authorization request answered; false if it already was.
+    async fn finish_auth_request(&mut self, id: &str) -> Result<bool, StoreError>;
+
+    /// Stores a grant and its code.
+    async fn insert_grant(&mut self, grant: &Grant) -> Result<(), StoreError>;
+
+    /// Spends a grant's code; false if it was already spent (compare-and-set).
+    async fn redeem_grant(&mut self, id: &str) -> Result<bool, StoreError>;
+
+    /// Records (or replaces) the claims a user lets a client read.
+    async fn put_claims_consent(&mut self, consent: &ClaimsConsent) -> Result<(), StoreError>;
 
     /// Writes every change of this unit of work, atomically.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

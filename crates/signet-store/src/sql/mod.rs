@@ -15,6 +15,7 @@ mod documents;
 mod errors;
 mod groups;
 mod login_throttle;
+mod oauth;
 mod sads;
 mod service_keys;
 mod store_impl;

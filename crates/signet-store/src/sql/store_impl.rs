@@ -4,15 +4,16 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, crls, documents, groups, login_throttle, sads,
-    service_keys, tokens, users, SqlStore,
+    audit, cas, certificates, clients, credentials, crls, documents, groups, login_throttle, oauth,
+    sads, service_keys, tokens, users, SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
 use crate::model::{
-    CertificateAuthority, Client, Consent, Credential, CredentialStatus, DocumentTransaction,
-    Group, IssuedCertificate, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewUser,
-    PinState, Sad, ServiceKey, StoredCrl, Token, User,
+    AuthRequestRecord, AuthSession, CertificateAuthority, ClaimsConsent, Client, Consent,
+    Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,
+    LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewUser, PinState, Sad, ServiceKey,
+    StoredCrl, Token, User,
 };
 use crate::store::{Store, StoreTx};
 
@@ -204,6 +205,38 @@ impl Store for SqlStore {
 
     async fn token_by_hash(&self, token_hash: &str) -> Result<Option<Token>, StoreError> {
         tokens::by_hash(&self.pool, token_hash).await
+    }
+
+    async fn auth_session(&self, session_hash: &str) -> Result<Option<AuthSession>, StoreError> {
+        oauth::session(&self.pool, session_hash).await
+    }
+
+    async fn insert_auth_request(&self, request: &AuthRequestRecord) -> Result<(), StoreError> {
+        oauth::insert_request(&self.pool, request).await
+    }
+
+    async fn auth_request(&self, id: &str) -> Result<Option<AuthRequestRecord>, StoreError> {
+        oauth::request(&self.pool, id).await
+    }
+
+    async fn delete_expired_auth_requests(&self, now: i64) -> Result<u64, StoreError> {
+        oauth::delete_expired_requests(&self.pool, now).await
+    }
+
+    async fn grant_by_code(&self, code_hash: &str) -> Result<Option<Grant>, StoreError> {
+        oauth::grant_by_code(&self.pool, code_hash).await
+    }
+
+    async fn grant_by_id(&self, id: &str) -> Result<Option<Grant>, StoreError> {
+        oauth::grant_by_id(&self.pool, id).await
+    }
+
+    async fn claims_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> Result<Option<ClaimsConsent>, StoreError> {
+        oauth::consent(&self.pool, user_id, client_id).await
     }
 
     async fn login_throttle(&self, subject: &str) -> Result<Option<LoginThrottle>, StoreError> {

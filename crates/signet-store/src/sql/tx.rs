@@ -7,10 +7,13 @@ use std::fmt;
 use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
-use super::{audit, certificates, credentials, crls, login_throttle, sads, tokens, users};
+use super::{audit, certificates, credentials, crls, login_throttle, oauth, sads, tokens, users};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::error::StoreError;
-use crate::model::{Consent, IssuedCertificate, NewCredential, NewSad, NewToken, PinState};
+use crate::model::{
+    AuthSession, ClaimsConsent, Consent, Grant, IssuedCertificate, NewCredential, NewSad, NewToken,
+    PinState,
+};
 use crate::store::StoreTx;
 
 /// An open transaction.
@@ -52,6 +55,30 @@ impl StoreTx for SqlTx {
 
     async fn clear_login_failures(&mut self, subject: &str) -> Result<(), StoreError> {
         login_throttle::clear(&mut *self.tx, subject).await
+    }
+
+    async fn insert_auth_session(&mut self, session: &AuthSession) -> Result<(), StoreError> {
+        oauth::insert_session(&mut *self.tx, session).await
+    }
+
+    async fn revoke_auth_session(&mut self, session_hash: &str) -> Result<bool, StoreError> {
+        oauth::revoke_session(&mut *self.tx, session_hash).await
+    }
+
+    async fn finish_auth_request(&mut self, id: &str) -> Result<bool, StoreError> {
+        oauth::finish_request(&mut *self.tx, id).await
+    }
+
+    async fn insert_grant(&mut self, grant: &Grant) -> Result<(), StoreError> {
+        oauth::insert_grant(&mut *self.tx, grant).await
+    }
+
+    async fn redeem_grant(&mut self, id: &str) -> Result<bool, StoreError> {
+        oauth::redeem_grant(&mut *self.tx, id).await
+    }
+
+    async fn put_claims_consent(&mut self, consent: &ClaimsConsent) -> Result<(), StoreError> {
+        oauth::put_consent(&mut *self.tx, consent).await
     }
 
     async fn insert_sad(&mut self, sad: NewSad) -> Result<(), StoreError> {
