@@ -24,6 +24,8 @@ pub struct BootstrapReport {
     pub created_tsa: bool,
     /// Whether the OCSP responder's key and certificate were created now.
     pub created_ocsp: bool,
+    /// Whether the token-signing key and certificate were created now.
+    pub created_token_key: bool,
     /// Root CA subject.
     pub root_subject: String,
     /// Issuing CA subject.
@@ -38,12 +40,14 @@ impl Engine {
         let (issuing, created_issuing_ca) = self.ensure_ca(ISSUING_ID, Some(&root)).await?;
         let created_tsa = self.ensure_service_key(&crate::service_keys::TSA).await?;
         let created_ocsp = self.ensure_service_key(&crate::service_keys::OCSP).await?;
+        let created_token_key = self.ensure_service_key(&crate::service_keys::TOKEN).await?;
         Ok(BootstrapReport {
             created_default_group,
             created_root_ca,
             created_issuing_ca,
             created_tsa,
             created_ocsp,
+            created_token_key,
             root_subject: signet_pki::parse_certificate(&root.certificate)?.subject_dn,
             issuing_subject: signet_pki::parse_certificate(&issuing.certificate)?.subject_dn,
         })

@@ -39,7 +39,21 @@ pub struct NewClientRequest {
     pub scopes: Vec<String>,
     /// User claims it may read, from [`CLIENT_CLAIMS`]; they need the `openid` scope.
     pub claims: Vec<String>,
+    /// Public keys for `private_key_jwt` client authentication (RFC 7523 §2.2).
+    pub jwt_keys: Vec<JwtKey>,
 }
+
+/// A client's public key for `private_key_jwt`.
+#[derive(Debug, Clone)]
+pub enum JwtKey {
+    /// A DER `SubjectPublicKeyInfo` (from a PEM `PUBLIC KEY`).
+    Spki(Vec<u8>),
+    /// A JWK (RFC 7517 §4), public members only.
+    Jwk(serde_json::Value),
+}
+
+/// Most keys one client may register.
+const MAX_JWT_KEYS: usize = 8;
 
 /// A client just created: the only time its secret is shown.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -69,6 +83,8 @@ pub struct ClientView {
     pub scopes: Vec<String>,
     /// User claims it may read.
     pub claims: Vec<String>,
+    /// The ids (RFC 7638 thumbprints) of its `private_key_jwt` keys.
+    pub jwt_key_ids: Vec<String>,
 }
 
 impl Engine {
@@ -103,6 +119,17 @@ impl Engine {
             ));
         }
 
+        if req.jwt_keys.len() > MAX_JWT_KEYS {
+            return Err(EngineError::InvalidInput(format!(
+                "at most {MAX_JWT_KEYS} keys per client"
+            )));
+        }
+        if req.public && !req.jwt_keys.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "a public client has no credentials: it cannot register keys".into(),
+            ));
+        }
+        let jwks = jwk_set(&req.jwt_keys)?;
         let g = self.group_named(&req.group).await?;
         let secret = if req.public { None } else { Some(signet_auth::generate_secret()?) };
         let secret_hash = match &secret {
@@ -119,6 +146,7 @@ impl Engine {
             redirect_uris,
             scopes,
             claims,
+            jwks,
             created_at: self.clock.now(),
         };
         let client = self.store.create_client(client).await.map_err(|e| {
@@ -136,6 +164,7 @@ impl Engine {
                 "redirect_uris": client.redirect_uris,
                 "scopes": client.scopes,
                 "claims": client.claims,
+                "jwt_keys": key_ids(client.jwks.as_deref()),
             }),
         )
         .await?;
@@ -177,7 +206,39 @@ fn client_view(c: Client, group: String) -> ClientView {
         public: c.public,
         scopes: c.scopes,
         claims: c.claims,
+        jwt_key_ids: key_ids(c.jwks.as_deref()),
     }
+}
+
+/// The JWK Set of a client's keys (public members, `kid` the RFC 7638 thumbprint), JSON;
+/// `None` without keys. Each key must be RSA (2048 bits or more) or EC P-256/P-384.
+fn jwk_set(keys: &[JwtKey]) -> Result<Option<String>, EngineError> {
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let bad =
+            |e: &dyn std::fmt::Display| EngineError::InvalidInput(format!("key {}: {e}", i + 1));
+        let spki = match key {
+            JwtKey::Spki(der) => der.clone(),
+            JwtKey::Jwk(jwk) => crate::oauth::jose::spki_from_jwk(jwk).map_err(|e| bad(&e))?,
+        };
+        let alg = crate::oauth::jose::default_alg(&spki).map_err(|e| bad(&e))?;
+        out.push(crate::oauth::jose::jwk_from_spki(&spki, alg).map_err(|e| bad(&e))?);
+    }
+    Ok(Some(serde_json::json!({ "keys": out }).to_string()))
+}
+
+fn key_ids(jwks: Option<&str>) -> Vec<String> {
+    let set: serde_json::Value =
+        jwks.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    set["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// `items` without repeats, in their first order.

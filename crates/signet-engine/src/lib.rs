@@ -19,6 +19,7 @@ pub mod evidence;
 mod introspection;
 mod keys;
 mod login_throttle;
+pub mod oauth;
 mod one_shot;
 mod profiles;
 mod revocation;
@@ -31,7 +32,8 @@ pub use accounts::{GroupView, NewUserRequest, OtpEnrolment, UserView};
 pub use bootstrap::BootstrapReport;
 pub use ca::CaCertificate;
 pub use clients::{
-    check_redirect_uri, ClientCreated, ClientView, NewClientRequest, CLIENT_CLAIMS, CLIENT_SCOPES,
+    check_redirect_uri, ClientCreated, ClientView, JwtKey, NewClientRequest, CLIENT_CLAIMS,
+    CLIENT_SCOPES,
 };
 pub use cmp_connector::{CmpProtection, CmpSettings};
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
@@ -49,7 +51,7 @@ pub use keys::MAX_MULTISIGN;
 pub use keys::{AcceptedDocument, CertificateView, KeyRequest, KeyView};
 pub use one_shot::{OneShotIssued, OneShotRequest, SigningError, MAX_ONE_SHOT_HASHES};
 pub use profiles::{
-    CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
+    Branding, CertificateProfile, GroupPolicy, PolicyDocument, PolicySettings, ProfileSwitches,
 };
 pub use revocation::{ocsp_internal_error, ocsp_malformed};
 pub use settings::{CaSettings, DocumentSettings, EngineSettings};

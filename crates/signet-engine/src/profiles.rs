@@ -132,6 +132,25 @@ pub struct GroupPolicy {
     /// The AdES levels the group's credentials may sign documents at (a TSP may require
     /// long-term signatures, or not offer archival ones).
     pub document_levels: Vec<crate::Level>,
+    /// How the group's pages look.
+    pub branding: Branding,
+}
+
+/// How a group's pages (login, consent, approval) look: its name, colour and logo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    /// The name shown; the group's name when unset.
+    pub display_name: Option<String>,
+    /// The main colour, `#rrggbb`.
+    pub color: String,
+    /// The logo: its media type and bytes (PNG, JPEG or SVG).
+    pub logo: Option<(String, Vec<u8>)>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self { display_name: None, color: "#1d4e89".into(), logo: None }
+    }
 }
 
 impl Default for GroupPolicy {
@@ -151,6 +170,7 @@ impl Default for GroupPolicy {
                 crate::Level::BLT,
                 crate::Level::BLTA,
             ],
+            branding: Branding::default(),
         }
     }
 }

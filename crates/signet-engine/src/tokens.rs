@@ -15,10 +15,12 @@ pub const REFRESH_TOKEN_TTL: i64 = 30 * 86_400;
 /// Who is calling, proven by a valid bearer token.
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// A user-bound token (`auth/login`).
+    /// A user-bound token (`auth/login`, or the code flow of a client).
     User {
         /// The user.
         user: User,
+        /// The client the user authorised, for a token of the code flow.
+        client: Option<Box<Client>>,
         /// The family of the token (for revocation).
         family: String,
     },
@@ -35,7 +37,7 @@ impl Caller {
     /// The client behind the call, if any.
     pub fn client_id(&self) -> Option<&str> {
         match self {
-            Self::User { .. } => None,
+            Self::User { client, .. } => client.as_ref().map(|c| c.id.as_str()),
             Self::Service { client, .. } => Some(&client.id),
         }
     }
@@ -74,7 +76,10 @@ async fn verify_blocking(secret: Zeroizing<String>, phc: String) -> Result<bool,
     .map_err(EngineError::from)
 }
 
-/// A token row for a new bearer value.
+/// The scope of the CSC API's tokens (CSC v1.0.4.0 §8.2): what `authenticate` accepts.
+pub const SERVICE_SCOPE: &str = "service";
+
+/// A token row for a new bearer value with the `service` scope.
 fn new_token(
     value: &str,
     kind: TokenKind,
@@ -84,12 +89,27 @@ fn new_token(
     ttl: i64,
     now: i64,
 ) -> NewToken {
+    scoped_token(value, kind, user_id, client_id, SERVICE_SCOPE, family, ttl, now)
+}
+
+/// A token row for a new bearer value.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn scoped_token(
+    value: &str,
+    kind: TokenKind,
+    user_id: Option<&str>,
+    client_id: Option<&str>,
+    scope: &str,
+    family: &str,
+    ttl: i64,
+    now: i64,
+) -> NewToken {
     NewToken {
         token_hash: token_hash(value),
         kind,
         user_id: user_id.map(str::to_owned),
         client_id: client_id.map(str::to_owned),
-        scope: "service".into(),
+        scope: scope.into(),
         family_id: family.to_owned(),
         expires_at: now + ttl,
         created_at: now,
@@ -142,36 +162,8 @@ impl Engine {
         password: Zeroizing<String>,
         remember_me: bool,
     ) -> Result<IssuedTokens, EngineError> {
-        self.check_login_lock(username).await?;
-        let user = self.store.user_by_username(username).await?;
-        let ok = match &user {
-            Some(u) => {
-                let hash = u.password_hash.clone();
-                verify_blocking(password, hash).await?
-            }
-            None => {
-                // Spend the same time on an unknown user as on a wrong password.
-                let _ = tokio::task::spawn_blocking(move || {
-                    signet_crypto::secret::hash_secret(password.as_bytes())
-                })
-                .await;
-                false
-            }
-        };
+        let user = self.check_password(username, password).await?;
         let now = self.clock.now();
-        let Some(user) = user.filter(|_| ok) else {
-            let mut tx = self.store.begin().await?;
-            let lock = self.count_login_failure(&mut tx, username, now).await?;
-            tx.append_audit(login_refused(
-                now,
-                username,
-                "invalid username or password",
-                ("locked_for", lock),
-            ))
-            .await?;
-            tx.commit().await?;
-            return Err(EngineError::Unauthorized("invalid username or password".into()));
-        };
         let family = crate::new_id();
         let access = signet_crypto::secret::generate_secret()?;
         let refresh =
@@ -218,6 +210,47 @@ impl Engine {
         })
     }
 
+    /// Checks a login name and password (throttled per name, `login_throttle.rs`). A
+    /// failure is counted and audited in one transaction; a success is the caller's to
+    /// record, together with what it grants (and clears the failure count there).
+    pub(crate) async fn check_password(
+        &self,
+        username: &str,
+        password: Zeroizing<String>,
+    ) -> Result<User, EngineError> {
+        self.check_login_lock(username).await?;
+        let user = self.store.user_by_username(username).await?;
+        let ok = match &user {
+            Some(u) => {
+                let hash = u.password_hash.clone();
+                verify_blocking(password, hash).await?
+            }
+            None => {
+                // Spend the same time on an unknown user as on a wrong password.
+                let _ = tokio::task::spawn_blocking(move || {
+                    signet_crypto::secret::hash_secret(password.as_bytes())
+                })
+                .await;
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| ok) else {
+            let now = self.clock.now();
+            let mut tx = self.store.begin().await?;
+            let lock = self.count_login_failure(&mut tx, username, now).await?;
+            tx.append_audit(login_refused(
+                now,
+                username,
+                "invalid username or password",
+                ("locked_for", lock),
+            ))
+            .await?;
+            tx.commit().await?;
+            return Err(EngineError::Unauthorized("invalid username or password".into()));
+        };
+        Ok(user)
+    }
+
     /// `auth/login` with a `refresh_token` (CSC v1.0.4.0 §11.2): a new access token and a
     /// new refresh token in the same family, the presented one spent (rotation, RFC 9700
     /// §4.14.2). The new refresh token keeps the family's original expiry. A refresh token
@@ -225,14 +258,22 @@ impl Engine {
     /// family (reuse detection), so neither the thief nor the user keeps a live token; the
     /// compare-and-set on the presented token makes two concurrent uses count as a reuse.
     /// Every outcome is audited.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens, EngineError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        client: Option<&Client>,
+    ) -> Result<IssuedTokens, EngineError> {
         let now = self.clock.now();
         let token = if looks_like_token(refresh_token) {
             self.store.token_by_hash(&token_hash(refresh_token)).await?
         } else {
             None
         };
-        let token = token.filter(|t| t.kind == TokenKind::Refresh);
+        // A refresh token serves only the client it was issued to (RFC 6749 §6): the CSC
+        // `auth/login` ones have none, the code flow's their client.
+        let token = token.filter(|t| {
+            t.kind == TokenKind::Refresh && t.client_id.as_deref() == client.map(|c| c.id.as_str())
+        });
         let Some(t) = token.clone().filter(|t| !t.revoked && now < t.expires_at) else {
             match token.filter(|t| t.revoked) {
                 Some(spent) => return Err(self.refresh_reused(&spent, now).await?),
@@ -253,22 +294,25 @@ impl Engine {
             return Err(self.refresh_reused(&t, now).await?);
         }
         let user = t.user_id.as_deref();
-        tx.insert_token(new_token(
+        let client_id = t.client_id.as_deref();
+        tx.insert_token(scoped_token(
             &access,
             TokenKind::Access,
             user,
-            None,
+            client_id,
+            &t.scope,
             &t.family_id,
             ACCESS_TOKEN_TTL,
             now,
         ))
         .await?;
         let left = (t.expires_at - now).max(1);
-        tx.insert_token(new_token(
+        tx.insert_token(scoped_token(
             &refresh,
             TokenKind::Refresh,
             user,
-            None,
+            client_id,
+            &t.scope,
             &t.family_id,
             left,
             now,
@@ -279,7 +323,7 @@ impl Engine {
             kind: "auth.login".into(),
             outcome: "success".into(),
             user_id: t.user_id.clone(),
-            client_id: None,
+            client_id: t.client_id.clone(),
             credential_id: None,
             details: json!({ "refresh": true, "rotated": true }).to_string(),
         })
@@ -302,7 +346,7 @@ impl Engine {
             kind: "auth.login".into(),
             outcome: "refused".into(),
             user_id: spent.user_id.clone(),
-            client_id: None,
+            client_id: spent.client_id.clone(),
             credential_id: None,
             details: json!({
                 "refresh": true,
@@ -413,17 +457,26 @@ impl Engine {
             None => Some(TokenRefusal::Invalid),
             Some(t) if t.revoked => Some(TokenRefusal::Revoked),
             Some(t) if self.clock.now() >= t.expires_at => Some(TokenRefusal::Expired),
+            // Only the CSC `service` scope opens the API: a `credential` token serves
+            // one signHash, an OpenID Connect one the userinfo endpoint.
+            Some(t) if !t.scope.split(' ').any(|s| s == SERVICE_SCOPE) => {
+                Some(TokenRefusal::Invalid)
+            }
             Some(_) => None,
         };
         let resolved = match (&token, refusal) {
             (Some(t), None) => match (t.kind, &t.user_id, &t.client_id) {
-                (TokenKind::Access, Some(u), _) => self
-                    .store
-                    .user_by_id(u)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|user| Caller::User { user, family: t.family_id.clone() }),
+                (TokenKind::Access, Some(u), client_id) => {
+                    let client = match client_id {
+                        Some(c) => self.store.client_by_id(c).await.ok().flatten().map(Box::new),
+                        None => None,
+                    };
+                    self.store.user_by_id(u).await.ok().flatten().map(|user| Caller::User {
+                        user,
+                        client,
+                        family: t.family_id.clone(),
+                    })
+                }
                 (TokenKind::Service, _, Some(c)) => self
                     .store
                     .client_by_id(c)
@@ -464,7 +517,9 @@ impl Engine {
     /// revokes its access tokens (same family). Unknown tokens are ignored (RFC 7009 §2.2).
     pub async fn revoke(&self, caller: &Caller, token: &str) -> Result<(), EngineError> {
         let (family, user_id, client_id) = match caller {
-            Caller::User { user, family } => (family, Some(user.id.clone()), None),
+            Caller::User { user, client, family } => {
+                (family, Some(user.id.clone()), client.as_ref().map(|c| c.id.clone()))
+            }
             Caller::Service { client, family } => (family, None, Some(client.id.clone())),
         };
         let target = if looks_like_token(token) {

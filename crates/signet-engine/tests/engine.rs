@@ -190,6 +190,7 @@ async fn wrong_pins_lock_and_a_reset_unlocks() {
     let cred = f.engine.create_credential(request("ada", KeyAlgorithm::EcP256)).await.unwrap();
     let caller = Caller::User {
         user: f.store.user_by_username("ada").await.unwrap().unwrap(),
+        client: None,
         family: "t".into(),
     };
     let authorize = |pin: &'static str| {

@@ -46,12 +46,19 @@ pub fn subject_name(profile: Profile, subject: &Subject) -> Result<RdnSequence, 
                 "a legal person's certificate needs an organizationName (EN 319 412-3 §4.2.1)",
             ))
         }
-        Profile::Tsa | Profile::Ocsp if subject.organization.is_none() => {
+        Profile::Tsa | Profile::Ocsp | Profile::TokenSigning
+            if subject.organization.is_none() =>
+        {
             return Err(invalid(&format!(
                 "a {profile} certificate needs an organizationName (the service's operator)"
             )))
         }
-        Profile::LegalPerson | Profile::RootCa | Profile::IssuingCa | Profile::Tsa | Profile::Ocsp
+        Profile::LegalPerson
+        | Profile::RootCa
+        | Profile::IssuingCa
+        | Profile::Tsa
+        | Profile::Ocsp
+        | Profile::TokenSigning
             if personal =>
         {
             return Err(invalid(&format!(

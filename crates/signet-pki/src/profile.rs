@@ -28,6 +28,11 @@ pub enum Profile {
     /// extendedKeyUsage id-kp-OCSPSigning (critical) and `id-pkix-ocsp-nocheck`
     /// (§4.2.2.2.1). Chosen by the CA setup code, never parsed from a request.
     Ocsp,
+    /// The authorization server's token-signing key (OpenID Connect Core §10.1: ID tokens
+    /// are JWS; RFC 7517 publishes the key): keyUsage digitalSignature, no
+    /// extendedKeyUsage (none is defined for JWS). Chosen by the setup code, never parsed
+    /// from a request.
+    TokenSigning,
 }
 
 /// A profile name that is not an end-entity profile.
@@ -37,7 +42,7 @@ pub struct UnknownProfile(pub String);
 
 impl Profile {
     /// The profile's name: `root-ca`, `issuing-ca`, `natural-person`, `legal-person`,
-    /// `tsa`, `ocsp-responder`.
+    /// `tsa`, `ocsp-responder`, `token-signing`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RootCa => "root-ca",
@@ -46,6 +51,7 @@ impl Profile {
             Self::LegalPerson => "legal-person",
             Self::Tsa => "tsa",
             Self::Ocsp => "ocsp-responder",
+            Self::TokenSigning => "token-signing",
         }
     }
 
@@ -61,10 +67,10 @@ impl Profile {
         matches!(self, Self::NaturalPerson | Self::LegalPerson)
     }
 
-    /// Whether the profile is for one of Signet's own services (TSA, OCSP responder): a
-    /// non-CA certificate restricted by a critical extendedKeyUsage.
+    /// Whether the profile is for one of Signet's own services (TSA, OCSP responder,
+    /// token signing): a non-CA certificate for a key that never signs for a user.
     pub fn is_service(self) -> bool {
-        matches!(self, Self::Tsa | Self::Ocsp)
+        matches!(self, Self::Tsa | Self::Ocsp | Self::TokenSigning)
     }
 
     /// The single `extendedKeyUsage` purpose of a service profile (RFC 5280 §4.2.1.12):
@@ -85,7 +91,7 @@ impl Profile {
     /// - End entities: digitalSignature and nonRepudiation (contentCommitment), the
     ///   combination EN 319 412-2 §4.3.2 (natural persons) and EN 319 412-3 §4.3.1 (legal
     ///   persons, by reference) allow for certificates used to create signatures and seals.
-    /// - TSA and OCSP responder: digitalSignature only (what OpenSSL's timestamp-signing
+    /// - TSA, OCSP responder and token signing: digitalSignature only (what OpenSSL's timestamp-signing
     ///   purpose check and RFC 6960 §4.2.2.2 expect of a signing-only service key).
     pub fn key_usage(self) -> KeyUsage {
         KeyUsage(match self {
@@ -93,7 +99,7 @@ impl Profile {
             Self::NaturalPerson | Self::LegalPerson => {
                 KeyUsages::DigitalSignature | KeyUsages::NonRepudiation
             }
-            Self::Tsa | Self::Ocsp => KeyUsages::DigitalSignature.into(),
+            Self::Tsa | Self::Ocsp | Self::TokenSigning => KeyUsages::DigitalSignature.into(),
         })
     }
 }
@@ -141,12 +147,14 @@ mod tests {
         assert!(!Profile::RootCa.key_usage().digital_signature());
         let ee = Profile::NaturalPerson.key_usage();
         assert!(ee.digital_signature() && ee.non_repudiation() && !ee.key_cert_sign());
-        for p in [Profile::Tsa, Profile::Ocsp] {
+        for p in [Profile::Tsa, Profile::Ocsp, Profile::TokenSigning] {
             let ku = p.key_usage();
             assert!(ku.digital_signature() && !ku.non_repudiation() && !ku.key_cert_sign());
             assert!(p.is_service() && !p.is_ca() && !p.is_end_entity());
         }
         assert_eq!(Profile::Tsa.extended_key_usage(), Some(ID_KP_TIME_STAMPING));
         assert_eq!(Profile::NaturalPerson.extended_key_usage(), None);
+        assert_eq!(Profile::TokenSigning.extended_key_usage(), None);
+        assert!("token-signing".parse::<Profile>().is_err());
     }
 }

@@ -6,6 +6,7 @@ mod csc;
 mod health;
 mod listener;
 mod oauth2;
+mod pages;
 mod pki;
 mod security_headers;
 
@@ -21,6 +22,7 @@ pub fn router(engine: Engine) -> Router {
         .merge(health::routes())
         .merge(csc::routes())
         .merge(oauth2::routes())
+        .merge(pages::routes())
         .merge(api::routes())
         .merge(pki::routes())
         .layer(axum::middleware::map_response(security_headers::add))

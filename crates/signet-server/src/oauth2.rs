@@ -1,7 +1,10 @@
 //! The OAuth 2.0 authorization server's endpoints for clients: the token endpoint
-//! (`client_credentials`, RFC 6749 §4.4), token revocation (RFC 7009) and token
-//! introspection (RFC 7662). Clients authenticate with their secret, by HTTP Basic or in
-//! the form body (RFC 6749 §2.3.1); bodies are `application/x-www-form-urlencoded`;
+//! (`authorization_code` RFC 6749 §4.1.3, `refresh_token` §6, `client_credentials`
+//! §4.4), token revocation (RFC 7009), token introspection (RFC 7662), the metadata (RFC
+//! 8414, OpenID Connect Discovery), the JWK Set and the UserInfo endpoint (OpenID
+//! Connect Core §5.3). Clients authenticate with their secret (HTTP Basic or in the
+//! body, RFC 6749 §2.3.1), a signed assertion (`private_key_jwt`, RFC 7523), or — public
+//! clients — their `client_id` alone; bodies are `application/x-www-form-urlencoded`;
 //! errors take the RFC 6749 §5.2 shape.
 
 use crate::csc::auth::basic_credentials;
@@ -10,8 +13,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use signet_engine::oauth::{ClientCredentials, CodeRedemption, UserinfoError, JWT_BEARER};
 use signet_engine::{Client, Engine, EngineError};
 
 use zeroize::Zeroizing;
@@ -19,8 +23,56 @@ use zeroize::Zeroizing;
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
         .route("/oauth2/token", post(oauth2_token))
+        .route("/csc/v1/oauth2/token", post(oauth2_token))
         .route("/oauth2/revoke", post(oauth2_revoke))
+        .route("/csc/v1/oauth2/revoke", post(oauth2_revoke))
         .route("/oauth2/introspect", post(oauth2_introspect))
+        .route("/oauth2/jwks", get(jwks))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route("/.well-known/openid-configuration", get(metadata))
+        .route("/oidc/userinfo", get(userinfo).post(userinfo))
+}
+
+/// RFC 8414 §3 and OpenID Connect Discovery §4: the metadata document.
+async fn metadata(State(engine): State<Engine>) -> Response {
+    let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
+    (StatusCode::OK, cache, Json(engine.oauth_metadata())).into_response()
+}
+
+/// RFC 7517 §5: the keys ID tokens are signed with.
+async fn jwks(State(engine): State<Engine>) -> Result<Response, CscError> {
+    let keys = engine.jwks().await?;
+    let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
+    Ok((StatusCode::OK, cache, Json(keys)).into_response())
+}
+
+/// OpenID Connect Core §5.3: the user's claims for an access token (`Authorization:
+/// Bearer`, RFC 6750 §2.1); refusals carry `WWW-Authenticate` (RFC 6750 §3).
+async fn userinfo(State(engine): State<Engine>, headers: HeaderMap) -> Result<Response, CscError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let answer = match bearer {
+        Some(b) => engine.userinfo(b).await?,
+        None => Err(UserinfoError::InvalidToken),
+    };
+    let (status, error) = match answer {
+        Ok(claims) => {
+            return Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(claims))
+                .into_response())
+        }
+        Err(UserinfoError::InvalidToken) => (StatusCode::UNAUTHORIZED, "invalid_token"),
+        Err(UserinfoError::InsufficientScope) => (StatusCode::FORBIDDEN, "insufficient_scope"),
+    };
+    let challenge = format!("Bearer error=\"{error}\"");
+    let mut r = oauth_error(status, error, "The access token does not give access to userinfo")
+        .into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    Ok(r)
 }
 
 /// OAuth 2.0 error (RFC 6749 §5.2) for the token endpoint.
@@ -59,15 +111,48 @@ fn invalid_client() -> CscError {
     oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed")
 }
 
-/// The authenticated client (RFC 6749 §2.3.1).
+/// What the client presented: HTTP Basic, an assertion (RFC 7523 §2.2), a secret in
+/// the body, or its id alone.
+fn presented(
+    headers: &HeaderMap,
+    form: &[(String, String)],
+) -> Result<ClientCredentials, CscError> {
+    if let Some((client_id, secret)) = basic_credentials(headers) {
+        return Ok(ClientCredentials::Secret { client_id, secret });
+    }
+    match (field(form, "client_assertion_type").as_deref(), field(form, "client_assertion")) {
+        (Some(JWT_BEARER), Some(assertion)) => {
+            return Ok(ClientCredentials::Assertion {
+                client_id: field(form, "client_id"),
+                assertion,
+            })
+        }
+        (Some(_), _) | (None, Some(_)) => return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        )),
+        (None, None) => {}
+    }
+    match (field(form, "client_id"), field(form, "client_secret")) {
+        (Some(client_id), Some(secret)) => {
+            Ok(ClientCredentials::Secret { client_id, secret: Zeroizing::new(secret) })
+        }
+        (Some(client_id), None) => Ok(ClientCredentials::Public { client_id }),
+        _ => Err(invalid_client()),
+    }
+}
+
+/// The authenticated client (RFC 6749 §2.3) at `endpoint` (`oauth2.token`, …).
 async fn client(
     engine: &Engine,
     headers: &HeaderMap,
     form: &[(String, String)],
     endpoint: &str,
 ) -> Result<Client, CscError> {
-    let (id, secret) = client_secret(headers, form)?;
-    match engine.authenticate_client(&id, secret, endpoint).await {
+    let credentials = presented(headers, form)?;
+    let url = format!("{}/{}", engine.issuer(), endpoint.replace('.', "/"));
+    match engine.authenticate_oauth_client(credentials, endpoint, &url).await {
         Ok(c) => Ok(c),
         Err(EngineError::Unauthorized(_)) => Err(invalid_client()),
         Err(e) => Err(e.into()),
@@ -109,42 +194,81 @@ pub(crate) async fn oauth2_introspect(
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())
 }
 
+/// `POST /oauth2/token` (RFC 6749 §3.2).
 pub(crate) async fn oauth2_token(
     State(engine): State<Engine>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, CscError> {
     let form = form(&body)?;
-    match field(&form, "grant_type").as_deref() {
-        Some("client_credentials") => {}
-        Some(_) => {
+    let grant_type = field(&form, "grant_type").ok_or_else(|| {
+        oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Missing parameter grant_type")
+    })?;
+    let tokens = match grant_type.as_str() {
+        "client_credentials" => {
+            let (id, secret) = client_secret(&headers, &form)?;
+            match engine.client_credentials(&id, secret).await {
+                Ok(t) => {
+                    serde_json::json!({ "access_token": t.access_token, "token_type": "Bearer", "expires_in": t.expires_in, "scope": "service" })
+                }
+                Err(EngineError::Unauthorized(_)) => return Err(invalid_client()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        "authorization_code" => {
+            let client = client(&engine, &headers, &form, "oauth2.token").await?;
+            let code = field(&form, "code").ok_or_else(|| {
+                oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Missing parameter code")
+            })?;
+            let redemption = CodeRedemption {
+                code,
+                redirect_uri: field(&form, "redirect_uri"),
+                code_verifier: field(&form, "code_verifier"),
+            };
+            match engine.redeem_code(&client, redemption).await? {
+                Ok(t) => {
+                    serde_json::to_value(t).map_err(|e| EngineError::Internal(e.to_string()))?
+                }
+                Err(e) => {
+                    return Err(oauth_error(StatusCode::BAD_REQUEST, e.error, &e.description))
+                }
+            }
+        }
+        "refresh_token" => {
+            let client = client(&engine, &headers, &form, "oauth2.token").await?;
+            let refresh = field(&form, "refresh_token").ok_or_else(|| {
+                oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Missing parameter refresh_token",
+                )
+            })?;
+            match engine.refresh(&refresh, Some(&client)).await {
+                Ok(t) => serde_json::json!({
+                    "access_token": t.access_token,
+                    "token_type": "Bearer",
+                    "expires_in": t.expires_in,
+                    "refresh_token": t.refresh_token,
+                }),
+                Err(EngineError::Unauthorized(m)) => {
+                    return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &m))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => {
             return Err(oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "Only client_credentials is supported here",
+                "grant_type must be authorization_code, refresh_token or client_credentials",
             ))
         }
-        None => {
-            return Err(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "Missing parameter grant_type",
-            ))
-        }
-    }
-    let (id, secret) = client_secret(&headers, &form)?;
-    match engine.client_credentials(&id, secret).await {
-        Ok(tokens) => {
-            let body = serde_json::json!({ "access_token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in, "scope": "service" });
-            Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
-        }
-        Err(EngineError::Unauthorized(_)) => Err(invalid_client()),
-        Err(e) => Err(e.into()),
-    }
+    };
+    Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(tokens)).into_response())
 }
 
 /// Decodes `application/x-www-form-urlencoded` (WHATWG URL §5.1).
-fn url_form(body: &[u8]) -> Option<Vec<(String, String)>> {
+pub(crate) fn url_form(body: &[u8]) -> Option<Vec<(String, String)>> {
     let text = std::str::from_utf8(body).ok()?;
     text.split('&')
         .filter(|p| !p.is_empty())

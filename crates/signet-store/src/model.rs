@@ -48,6 +48,8 @@ pub struct Client {
     /// The user claims the client may read (OpenID Connect Core §5.1), stored
     /// space-separated.
     pub claims: Vec<String>,
+    /// Its public keys for `private_key_jwt` (a JWK Set, RFC 7517 §5, as JSON).
+    pub jwks: Option<String>,
     /// Creation time, unix seconds.
     pub created_at: i64,
 }

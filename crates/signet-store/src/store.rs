@@ -242,6 +242,16 @@ pub trait Store: Send + Sync {
         client_id: &str,
     ) -> Result<Option<ClaimsConsent>, StoreError>;
 
+    /// Records the `jti` (its hash) of a client assertion until `expires_at`; false if
+    /// it was recorded before (replay).
+    async fn record_client_assertion(
+        &self,
+        jti_hash: &str,
+        client_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
     /// Audit records matching `filter`, ordered by seq.
     async fn audit_records(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError>;
 

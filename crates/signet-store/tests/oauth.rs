@@ -15,6 +15,7 @@ backend_tests!(
     requests_are_answered_once_and_expire,
     grant_code_is_redeemed_once,
     claims_consent_is_replaced,
+    client_assertions_are_accepted_once,
 );
 
 const NOW: i64 = 1_700_000_000;
@@ -144,4 +145,18 @@ async fn claims_consent_is_replaced(db: &TestDb) {
         tx.commit().await.unwrap();
         assert_eq!(s.claims_consent(&u.id, &client).await.unwrap(), Some(c));
     }
+}
+
+async fn client_assertions_are_accepted_once(db: &TestDb) {
+    let s = &db.store;
+    let (_, client) = user_and_client(s).await;
+    assert!(s.record_client_assertion("j1", &client, NOW + 60, NOW).await.unwrap());
+    assert!(!s.record_client_assertion("j1", &client, NOW + 60, NOW).await.unwrap(), "replay");
+    assert!(s.record_client_assertion("j2", &client, NOW + 60, NOW).await.unwrap());
+    // once expired it is forgotten (the assertion itself no longer verifies by then)
+    assert!(s.record_client_assertion("j1", &client, NOW + 200, NOW + 61).await.unwrap());
+    assert!(matches!(
+        s.record_client_assertion("j3", "no-such-client", NOW + 60, NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
 }

@@ -44,8 +44,21 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
             (json!(g), text)
         }
         AdminCommand::Client {
-            command: ClientCommand::Create { group, name, redirect_uris, public, scopes, claims },
+            command:
+                ClientCommand::Create {
+                    group,
+                    name,
+                    redirect_uris,
+                    public,
+                    scopes,
+                    claims,
+                    jwt_key_files,
+                },
         } => {
+            let mut jwt_keys = Vec::new();
+            for f in &jwt_key_files {
+                jwt_keys.extend(read_jwt_keys(f)?);
+            }
             let c = engine
                 .create_client(NewClientRequest {
                     group,
@@ -54,6 +67,7 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                     public,
                     scopes,
                     claims,
+                    jwt_keys,
                 })
                 .await?;
             let v = &c.client;
@@ -73,6 +87,9 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                 words(&v.scopes),
                 words(&v.claims)
             ));
+            if !v.jwt_key_ids.is_empty() {
+                text.push_str(&format!("\n  jwt keys       {}", words(&v.jwt_key_ids)));
+            }
             text.push_str(if v.public {
                 "\n(no secret: a public client uses PKCE)"
             } else {
@@ -261,4 +278,25 @@ fn read_stdin_secret(what: &str) -> anyhow::Result<Zeroizing<String>> {
         bail!("the {what} read from standard input is empty");
     }
     Ok(Zeroizing::new(trimmed.to_owned()))
+}
+
+/// The keys of a `--jwt-key-file`: PEM `PUBLIC KEY` blocks, or a JWK Set (RFC 7517 §5).
+fn read_jwt_keys(path: &std::path::Path) -> anyhow::Result<Vec<signet_engine::JwtKey>> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if text.trim_start().starts_with('{') {
+        let set: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+        let keys = set["keys"]
+            .as_array()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("{}: a JWK Set needs a `keys` array", path.display()))?;
+        return Ok(keys.into_iter().map(signet_engine::JwtKey::Jwk).collect());
+    }
+    let ders =
+        crate::config::connectors::pem_file(path, "PUBLIC KEY").map_err(anyhow::Error::msg)?;
+    if ders.is_empty() {
+        anyhow::bail!("{}: no PEM PUBLIC KEY block and not a JWK Set", path.display());
+    }
+    Ok(ders.into_iter().map(signet_engine::JwtKey::Spki).collect())
 }

@@ -352,6 +352,10 @@ pub enum ClientCommand {
         /// family_name, email, phone_number, loa.
         #[arg(long = "claim", value_name = "CLAIM")]
         claims: Vec<String>,
+        /// A public key for `private_key_jwt` client authentication (repeatable): a PEM
+        /// `PUBLIC KEY` file (RSA 2048+ or EC P-256/P-384) or a JWK Set JSON file.
+        #[arg(long = "jwt-key-file", value_name = "FILE")]
+        jwt_key_files: Vec<std::path::PathBuf>,
     },
     /// List clients with their redirect URIs, scopes and claims (never a secret).
     List {

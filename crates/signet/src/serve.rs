@@ -37,6 +37,10 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     );
     println!("  TSA             RFC 3161 key and certificate ({})", created(report.created_tsa));
     println!("  OCSP responder  delegated key and certificate ({})", created(report.created_ocsp));
+    println!(
+        "  token signing   RS256 key for ID tokens, JWKS at /oauth2/jwks ({})",
+        created(report.created_token_key)
+    );
     println!("  public URL      {}", config.public_url());
 
     if demo {

@@ -32,7 +32,7 @@ pub(crate) async fn login(
     let remember = params.opt_bool("rememberMe")?.unwrap_or(false);
     let tokens = match (basic_credentials(&headers), params.opt_string("refresh_token")?) {
         (Some((user, password)), _) => engine.login(&user, password, remember).await?,
-        (None, Some(refresh)) => engine.refresh(refresh).await?,
+        (None, Some(refresh)) => engine.refresh(refresh, None).await?,
         (None, None) => {
             return Err(CscError::basic("HTTP Basic authentication or a refresh_token is required"))
         }

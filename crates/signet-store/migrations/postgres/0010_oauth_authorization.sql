@@ -63,3 +63,20 @@ CREATE TABLE oauth_consents (
     created_at BIGINT  NOT NULL,
     PRIMARY KEY (user_id, client_id)
 );
+
+-- A client's public keys (a JWK Set, RFC 7517 §5) for private_key_jwt client
+-- authentication (RFC 7523 §2.2, OpenID Connect Core §9); NULL when it has none.
+ALTER TABLE clients ADD COLUMN jwks TEXT;
+
+-- The `jti` of every client assertion accepted, until its expiry: an assertion is
+-- accepted once (RFC 7523 §3 item 7).
+CREATE TABLE client_assertions (
+    jti_hash   TEXT    PRIMARY KEY NOT NULL,
+    client_id  TEXT    NOT NULL REFERENCES clients (id),
+    expires_at BIGINT  NOT NULL
+);
+
+-- The token-signing key joins the service keys (purpose `token`).
+ALTER TABLE service_keys DROP CONSTRAINT service_keys_purpose_check;
+ALTER TABLE service_keys ADD CONSTRAINT service_keys_purpose_check
+    CHECK (purpose IN ('tsa', 'ocsp', 'token'));

@@ -63,3 +63,31 @@ CREATE TABLE oauth_consents (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (user_id, client_id)
 );
+
+-- A client's public keys (a JWK Set, RFC 7517 §5) for private_key_jwt client
+-- authentication (RFC 7523 §2.2, OpenID Connect Core §9); NULL when it has none.
+ALTER TABLE clients ADD COLUMN jwks TEXT;
+
+-- The `jti` of every client assertion accepted, until its expiry: an assertion is
+-- accepted once (RFC 7523 §3 item 7).
+CREATE TABLE client_assertions (
+    jti_hash   TEXT    PRIMARY KEY NOT NULL,
+    client_id  TEXT    NOT NULL REFERENCES clients (id),
+    expires_at INTEGER NOT NULL
+);
+
+-- The token-signing key joins the service keys (purpose `token`). SQLite cannot change a
+-- CHECK constraint in place: the table is made anew and its rows put back (no other
+-- table refers to it).
+CREATE TABLE service_keys_new (
+    id            TEXT    PRIMARY KEY NOT NULL,
+    purpose       TEXT    NOT NULL CHECK (purpose IN ('tsa', 'ocsp', 'token')),
+    key_algorithm TEXT    NOT NULL,
+    wrapped_key   BLOB    NOT NULL,
+    certificate   BLOB    NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+INSERT INTO service_keys_new SELECT id, purpose, key_algorithm, wrapped_key, certificate, created_at
+    FROM service_keys;
+DROP TABLE service_keys;
+ALTER TABLE service_keys_new RENAME TO service_keys;

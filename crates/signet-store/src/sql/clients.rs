@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::model::{Client, NewClient};
 
 const COLUMNS: &str =
-    "id, group_id, name, secret_hash, public, redirect_uris, scopes, claims, created_at";
+    "id, group_id, name, secret_hash, public, redirect_uris, scopes, claims, jwks, created_at";
 
 /// Separator of stored redirect URIs.
 const URI_SEPARATOR: &str = "\n";
@@ -25,7 +25,7 @@ pub(super) async fn create(pool: &AnyPool, new: NewClient) -> Result<Client, Sto
     let scopes = join("scope", &new.scopes, WORD_SEPARATOR)?;
     let claims = join("claim", &new.claims, WORD_SEPARATOR)?;
     sqlx::query(&format!(
-        "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     ))
     .bind(&new.id)
     .bind(&new.group_id)
@@ -35,6 +35,7 @@ pub(super) async fn create(pool: &AnyPool, new: NewClient) -> Result<Client, Sto
     .bind(redirect_uris)
     .bind(scopes)
     .bind(claims)
+    .bind(&new.jwks)
     .bind(new.created_at)
     .execute(pool)
     .await
@@ -89,6 +90,7 @@ fn from_row(row: &AnyRow) -> Result<Client, sqlx::Error> {
         redirect_uris: split(&row.try_get::<String, _>("redirect_uris")?, URI_SEPARATOR),
         scopes: split(&row.try_get::<String, _>("scopes")?, WORD_SEPARATOR),
         claims: split(&row.try_get::<String, _>("claims")?, WORD_SEPARATOR),
+        jwks: row.try_get("jwks")?,
         created_at: row.try_get("created_at")?,
     })
 }

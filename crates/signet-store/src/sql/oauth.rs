@@ -260,3 +260,29 @@ pub(super) async fn consent(
         created_at: r.get(3),
     }))
 }
+
+/// Records the `jti` of a client assertion until its expiry; false if it was seen
+/// before (RFC 7523 §3 item 7: an assertion is accepted once). Expired entries go.
+pub(super) async fn record_assertion(
+    pool: &AnyPool,
+    jti_hash: &str,
+    client_id: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    sqlx::query("DELETE FROM client_assertions WHERE expires_at < $1")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    let done = sqlx::query(
+        "INSERT INTO client_assertions (jti_hash, client_id, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (jti_hash) DO NOTHING",
+    )
+    .bind(jti_hash)
+    .bind(client_id)
+    .bind(expires_at)
+    .execute(pool)
+    .await
+    .map_err(|e| errors::on_insert(e, || "assertion already seen".to_owned(), "client"))?;
+    Ok(done.rows_affected() == 1)
+}

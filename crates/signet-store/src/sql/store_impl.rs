@@ -239,6 +239,16 @@ impl Store for SqlStore {
         oauth::consent(&self.pool, user_id, client_id).await
     }
 
+    async fn record_client_assertion(
+        &self,
+        jti_hash: &str,
+        client_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        oauth::record_assertion(&self.pool, jti_hash, client_id, expires_at, now).await
+    }
+
     async fn login_throttle(&self, subject: &str) -> Result<Option<LoginThrottle>, StoreError> {
         login_throttle::get(&self.pool, subject).await
     }

@@ -272,6 +272,7 @@ pub fn new_client(group_id: &str, name: &str) -> NewClient {
         redirect_uris: Vec::new(),
         scopes: vec!["service".to_owned()],
         claims: Vec::new(),
+        jwks: None,
         created_at: 1_700_000_001,
     }
 }

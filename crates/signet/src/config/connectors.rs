@@ -142,7 +142,7 @@ pub fn connector_settings(
 }
 
 /// The DER of every PEM block with `label` in a file.
-fn pem_file(path: &Path, label: &str) -> Result<Vec<Vec<u8>>, String> {
+pub(crate) fn pem_file(path: &Path, label: &str) -> Result<Vec<Vec<u8>>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (begin, end) = (format!("-----BEGIN {label}-----"), format!("-----END {label}-----"));
     let mut out = Vec::new();

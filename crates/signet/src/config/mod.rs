@@ -1,7 +1,7 @@
 //! Signet's configuration: defaults, then `signet.toml`, then `SIGNET_…` environment
 //! variables, then command-line flags; validated once at start and passed explicitly.
 
-mod connectors;
+pub(crate) mod connectors;
 mod load;
 mod policies;
 

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod browser;
 pub mod signer;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");

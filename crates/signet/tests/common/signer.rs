@@ -17,6 +17,11 @@ pub fn unb64(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
 }
 
+/// Decodes base64url without padding (the test fails on bad input).
+pub fn unb64url(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
 /// SHA-256 of `data`, by OpenSSL (an independent implementation).
 pub fn sha256(data: &[u8]) -> Vec<u8> {
     use std::io::Write;

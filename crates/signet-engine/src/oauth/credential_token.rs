@@ -1,0 +1,124 @@
+//! `signatures/signHash` authorised by a `credential` scope access token instead of a
+//! SAD (CSC v1.0.4.0 §11.9: "SAD … not needed if the signing application has passed an
+//! access token in the Authorization HTTP header with scope credential"). The token
+//! stands for the SAD the SAM issued when the signer approved in the browser; the SAD,
+//! sealed in the grant, is opened and consumed by the SAM as any other — bound to the
+//! user, the credential and the approved hashes — and the token is spent.
+
+use super::interaction::grant_purpose;
+use crate::tokens::{looks_like_token, token_hash, TokenRefusal};
+use crate::{Caller, Engine, EngineError};
+use serde_json::json;
+use signet_crypto::WrappedKey;
+use signet_sam::SamError;
+use signet_store::{AuditEvent, TokenKind};
+use signet_types::SignatureAlgorithm;
+
+impl Engine {
+    /// Signs `hashes` with the credential a `credential` token was issued for. The outer
+    /// error refuses the token (HTTP 401); the inner one is the SAM's.
+    pub async fn csc_sign_hash_with_token(
+        &self,
+        bearer: &str,
+        credential_id: &str,
+        hashes: Vec<Vec<u8>>,
+        algorithm: SignatureAlgorithm,
+    ) -> Result<Result<Vec<Vec<u8>>, SamError>, TokenRefusal> {
+        let found = match self.credential_grant(bearer).await {
+            Ok(found) => found,
+            Err(e) => return Ok(Err(SamError::Unavailable(e.to_string()))),
+        };
+        let (token_hash, caller, grant) = match found {
+            Ok(f) => f,
+            Err((refusal, reason, user, client)) => {
+                let event = AuditEvent {
+                    at: self.clock.now(),
+                    kind: "signatures.signHash".into(),
+                    outcome: "refused".into(),
+                    user_id: user,
+                    client_id: client,
+                    credential_id: Some(credential_id.chars().take(64).collect()),
+                    details: json!({ "reason": reason }).to_string(),
+                };
+                if let Err(e) = self.audit(event).await {
+                    tracing::error!(error = %e, "could not audit a refused credential token");
+                }
+                return Err(refusal);
+            }
+        };
+        if grant.credential_id.as_deref() != Some(credential_id) {
+            let refused = self
+                .csc_refusal(
+                    &caller,
+                    Some(credential_id),
+                    "signatures.signHash",
+                    "credential token of another credential",
+                )
+                .await;
+            return Ok(Err(match refused {
+                Ok(()) => SamError::CredentialNotFound,
+                Err(e) => SamError::Unavailable(e.to_string()),
+            }));
+        }
+        let sad = {
+            let sealed = WrappedKey(grant.sealed_sad.clone().unwrap_or_default());
+            let (owner, purpose) = (grant.user_id.clone(), grant_purpose(&grant.id));
+            match self.crypto(move |m| m.open_secret(&sealed, &owner, &purpose)).await {
+                Ok(plain) => String::from_utf8_lossy(&plain).into_owned(),
+                Err(e) => return Ok(Err(SamError::Integrity(e.to_string()))),
+            }
+        };
+        let signed = self.sam_sign(&caller, credential_id, &sad, hashes, None, algorithm).await;
+        if signed.is_ok() {
+            // One approval, one signHash: the token is spent with its SAD.
+            let spent = async {
+                let mut tx = self.store.begin().await?;
+                tx.revoke_token(&token_hash).await?;
+                tx.commit().await
+            };
+            if let Err(e) = spent.await {
+                tracing::error!(error = %e, "could not spend a credential token");
+            }
+        }
+        Ok(signed)
+    }
+
+    /// The live `credential` token, its caller and grant; or why it is refused (with the
+    /// user and client to audit).
+    #[allow(clippy::type_complexity)]
+    async fn credential_grant(
+        &self,
+        bearer: &str,
+    ) -> Result<
+        Result<
+            (String, Caller, signet_store::Grant),
+            (TokenRefusal, &'static str, Option<String>, Option<String>),
+        >,
+        EngineError,
+    > {
+        let hash = token_hash(bearer);
+        let token =
+            if looks_like_token(bearer) { self.store.token_by_hash(&hash).await? } else { None };
+        let Some(t) = token.filter(|t| t.kind == TokenKind::Access) else {
+            return Ok(Err((TokenRefusal::Invalid, "unknown or malformed token", None, None)));
+        };
+        let who = (t.user_id.clone(), t.client_id.clone());
+        if t.revoked {
+            return Ok(Err((TokenRefusal::Revoked, "revoked or spent token", who.0, who.1)));
+        }
+        if self.clock.now() >= t.expires_at {
+            return Ok(Err((TokenRefusal::Expired, "expired token", who.0, who.1)));
+        }
+        let grant = self.store.grant_by_id(&t.family_id).await?;
+        let Some(grant) = grant.filter(|g| g.credential_id.is_some() && g.sealed_sad.is_some())
+        else {
+            return Ok(Err((TokenRefusal::Invalid, "not a credential token", who.0, who.1)));
+        };
+        let user = self.store.user_by_id(&grant.user_id).await?;
+        let client = self.store.client_by_id(&grant.client_id).await?.map(Box::new);
+        let Some(user) = user else {
+            return Ok(Err((TokenRefusal::Invalid, "token of a deleted user", who.0, who.1)));
+        };
+        Ok(Ok((hash, Caller::User { user, client, family: t.family_id }, grant)))
+    }
+}

@@ -1,0 +1,477 @@
+//! The signer's side of an authorization request: which page comes next (login,
+//! data-access consent, signature approval) and what answering it does. The request is
+//! stored once validated; the pages carry only its id, so nothing a browser sends can
+//! change the client, the redirect URI or what is approved (RFC 9700 §4.11).
+
+use super::request::{validate, RequestError, ValidRequest};
+use super::REQUEST_TTL;
+use crate::{Engine, EngineError};
+use base64::Engine as _;
+use serde_json::json;
+use signet_store::{AuditEvent, AuthRequestRecord, AuthSession, ClaimsConsent, Client, User};
+use zeroize::Zeroizing;
+
+/// What the pages show of the request and its client.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    /// The request's id (in the page's URLs and forms).
+    pub request_id: String,
+    /// The client's name.
+    pub client_name: String,
+    /// The client's group (the service provider), for branding.
+    pub group: String,
+    /// The origin of the redirect URI: where the last form of the flow leads.
+    pub redirect_origin: String,
+}
+
+/// The login page.
+#[derive(Debug, Clone)]
+pub struct LoginPage {
+    /// Request and client.
+    pub context: PageContext,
+    /// Why the last attempt failed, for the user.
+    pub error: Option<String>,
+}
+
+/// The data-access consent page (OpenID Connect Core §3.1.2.4).
+#[derive(Debug, Clone)]
+pub struct ConsentPage {
+    /// Request and client.
+    pub context: PageContext,
+    /// The signed-in user's display name.
+    pub user_name: String,
+    /// The claims asked for.
+    pub claims: Vec<String>,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+}
+
+/// The signature approval page (CSC `credential` scope).
+#[derive(Debug, Clone)]
+pub struct ApprovePage {
+    /// Request and client.
+    pub context: PageContext,
+    /// The signed-in user's display name.
+    pub user_name: String,
+    /// The credential.
+    pub credential_id: String,
+    /// Its certificate's subject.
+    pub certificate_subject: String,
+    /// What the application says it is for.
+    pub description: Option<String>,
+    /// The documents or hashes: label (if any) and the digest in hex.
+    pub documents: Vec<(Option<String>, String)>,
+    /// Whether a one-time code is asked for besides the PIN.
+    pub needs_otp: bool,
+    /// Why the last attempt failed, for the user.
+    pub error: Option<String>,
+}
+
+/// The next step of an authorization request.
+#[derive(Debug, Clone)]
+pub enum Interaction {
+    /// Show the login page.
+    Login(LoginPage),
+    /// Show the consent page.
+    Consent(ConsentPage),
+    /// Show the approval page.
+    Approve(ApprovePage),
+    /// Send the browser back to the client (a code, or an error), with this URL.
+    Redirect(String),
+}
+
+/// A stored request, its client and its record.
+struct Pending {
+    record: AuthRequestRecord,
+    request: ValidRequest,
+    client: Client,
+    group: String,
+}
+
+impl Engine {
+    /// `GET /oauth2/authorize`: validates the request and stores it for the signer; the
+    /// id of the stored request comes back.
+    pub async fn start_authorization(
+        &self,
+        params: &[(String, String)],
+    ) -> Result<String, RequestError> {
+        let client_id = params.iter().find(|(n, _)| n == "client_id").map(|(_, v)| v.as_str());
+        let client = match client_id {
+            Some(id) if !id.is_empty() && id.len() <= 128 => {
+                self.store.client_by_id(id).await.map_err(|e| {
+                    tracing::error!(error = %e, "client lookup failed");
+                    RequestError::Page("The service is unavailable; try again later.".into())
+                })?
+            }
+            _ => None,
+        };
+        let request = validate(params, client.as_ref())?;
+        let now = self.clock.now();
+        let record = AuthRequestRecord {
+            id: signet_crypto::secret::generate_secret()
+                .map_err(|_| RequestError::Page("The service is unavailable.".into()))?,
+            client_id: request.client_id.clone(),
+            request: serde_json::to_string(&request)
+                .map_err(|_| RequestError::Page("The service is unavailable.".into()))?,
+            expires_at: now + REQUEST_TTL,
+            done: false,
+            created_at: now,
+        };
+        self.store.insert_auth_request(&record).await.map_err(|e| {
+            tracing::error!(error = %e, "storing an authorization request failed");
+            RequestError::Page("The service is unavailable; try again later.".into())
+        })?;
+        if let Err(e) = self.store.delete_expired_auth_requests(now).await {
+            tracing::warn!(error = %e, "could not delete expired authorization requests");
+        }
+        Ok(record.id)
+    }
+
+    /// The next step of a stored request for the browser holding `cookie`.
+    pub async fn interaction(
+        &self,
+        request_id: &str,
+        cookie: Option<&str>,
+    ) -> Result<Interaction, EngineError> {
+        let p = self.pending(request_id).await?;
+        let now = self.clock.now();
+        if now >= p.record.expires_at {
+            return Ok(Interaction::Redirect(error_url(
+                &self.issuer(),
+                &p.request,
+                "access_denied",
+                "The authorization request expired",
+            )));
+        }
+        let session = self.live_session(cookie).await?;
+        let session = session.filter(|(s, u)| {
+            u.group_id == p.client.group_id && !needs_login(&p.request, &p.record, s, now)
+        });
+        let prompt_none = p.request.prompt.iter().any(|x| x == "none");
+        let Some((session, user)) = session else {
+            if prompt_none {
+                return self.refuse(&p, None, "login_required", "The user is not logged in").await;
+            }
+            return Ok(Interaction::Login(LoginPage { context: context(&p), error: None }));
+        };
+        if self.needs_consent(&p, &user).await? {
+            if prompt_none {
+                return self
+                    .refuse(&p, Some(&user), "consent_required", "The user has not consented")
+                    .await;
+            }
+            return Ok(Interaction::Consent(ConsentPage {
+                context: context(&p),
+                user_name: display_name(&user),
+                claims: p.request.claims.clone(),
+                scopes: p.request.scopes.clone(),
+            }));
+        }
+        if p.request.credential.is_some() {
+            if prompt_none {
+                return self
+                    .refuse(&p, Some(&user), "interaction_required", "Signing needs approval")
+                    .await;
+            }
+            return self.approval_page(&p, &user, None).await;
+        }
+        let grant_id = crate::new_id();
+        let code = self.issue_code(&p.record, &p.request, &session, &user, &grant_id, None).await?;
+        Ok(Interaction::Redirect(code.redirect))
+    }
+
+    /// The signer's answer on the consent page.
+    pub async fn answer_consent(
+        &self,
+        request_id: &str,
+        cookie: Option<&str>,
+        allow: bool,
+    ) -> Result<Interaction, EngineError> {
+        let p = self.pending(request_id).await?;
+        let Some((_, user)) = self.live_session(cookie).await? else {
+            return self.interaction(request_id, cookie).await;
+        };
+        if !allow {
+            return self.refuse(&p, Some(&user), "access_denied", "The user refused").await;
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.put_claims_consent(&ClaimsConsent {
+            user_id: user.id.clone(),
+            client_id: p.client.id.clone(),
+            claims: p.request.claims.join(" "),
+            created_at: now,
+        })
+        .await?;
+        tx.append_audit(AuditEvent {
+            at: now,
+            kind: "oauth2.consent".into(),
+            outcome: "granted".into(),
+            user_id: Some(user.id),
+            client_id: Some(p.client.id.clone()),
+            credential_id: None,
+            details: json!({ "claims": p.request.claims, "scopes": p.request.scopes }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        self.interaction(request_id, cookie).await
+    }
+
+    /// The signer's answer on the approval page: with the PIN (and one-time code) the
+    /// SAM issues the SAD for exactly the hashes shown; it is sealed into the grant and
+    /// the browser goes back to the client with the code.
+    pub async fn answer_approval(
+        &self,
+        request_id: &str,
+        cookie: Option<&str>,
+        allow: bool,
+        pin: Option<Zeroizing<String>>,
+        otp: Option<Zeroizing<String>>,
+    ) -> Result<Interaction, EngineError> {
+        let p = self.pending(request_id).await?;
+        let session = self.live_session(cookie).await?;
+        let (Some((session, user)), Some(cr)) = (session, p.request.credential.clone()) else {
+            return self.interaction(request_id, cookie).await;
+        };
+        if p.record.done || self.clock.now() >= p.record.expires_at {
+            return self.interaction(request_id, cookie).await;
+        }
+        if !allow {
+            return self.refuse(&p, Some(&user), "access_denied", "The signer refused").await;
+        }
+        let caller = crate::Caller::User {
+            user: user.clone(),
+            client: Some(Box::new(p.client.clone())),
+            family: String::new(),
+        };
+        let hashes = cr
+            .hashes
+            .iter()
+            .map(|h| base64::engine::general_purpose::STANDARD.decode(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| EngineError::Integrity("stored hash".into()))?;
+        let hash_algo = match &cr.hash_algo {
+            Some(oid) => Some(
+                signet_types::HashAlgorithm::from_oid_str(oid)
+                    .map_err(|_| EngineError::InvalidInput("unknown hashAlgorithmOID".into()))?,
+            ),
+            None => None,
+        };
+        let authorized = self
+            .csc_authorize(
+                &caller,
+                crate::CscAuthorize {
+                    credential_id: cr.credential_id.clone(),
+                    num_signatures: cr.num_signatures,
+                    hashes,
+                    hash_algo,
+                    pin,
+                    otp,
+                    description: cr.description.clone(),
+                },
+            )
+            .await;
+        let sad = match authorized {
+            Ok(sad) => sad,
+            Err(e) => {
+                let message = approval_error(&e);
+                return match message {
+                    Some(m) => self.approval_page(&p, &user, Some(m)).await,
+                    None => Err(EngineError::Unavailable(e.to_string())),
+                };
+            }
+        };
+        let grant_id = crate::new_id();
+        let sealed = {
+            let (value, owner, purpose) = (sad.value, user.id.clone(), grant_purpose(&grant_id));
+            self.crypto(move |m| m.seal_secret(value.as_bytes(), &owner, &purpose)).await?
+        };
+        let credential = Some((cr.credential_id, sealed.0));
+        let code =
+            self.issue_code(&p.record, &p.request, &session, &user, &grant_id, credential).await?;
+        Ok(Interaction::Redirect(code.redirect))
+    }
+
+    async fn pending(&self, request_id: &str) -> Result<Pending, EngineError> {
+        let not_found = || EngineError::NotFound("authorization request".into());
+        if !crate::tokens::looks_like_token(request_id) {
+            return Err(not_found());
+        }
+        let record = self.store.auth_request(request_id).await?.ok_or_else(not_found)?;
+        if record.done {
+            return Err(EngineError::Conflict(
+                "This authorization request has been answered already; go back to the \
+                 application and start again."
+                    .into(),
+            ));
+        }
+        let request: ValidRequest = serde_json::from_str(&record.request)
+            .map_err(|_| EngineError::Integrity("stored authorization request".into()))?;
+        let client = self.store.client_by_id(&record.client_id).await?.ok_or_else(not_found)?;
+        let group = self.store.group_by_id(&client.group_id).await?.map(|g| g.name);
+        Ok(Pending { record, request, client, group: group.unwrap_or_default() })
+    }
+
+    async fn needs_consent(&self, p: &Pending, user: &User) -> Result<bool, EngineError> {
+        if p.request.claims.is_empty() {
+            return Ok(false);
+        }
+        let Some(given) = self.store.claims_consent(&user.id, &p.client.id).await? else {
+            return Ok(true);
+        };
+        let forced = p.request.prompt.iter().any(|x| x == "consent")
+            && given.created_at < p.record.created_at;
+        let covered = p.request.claims.iter().all(|c| given.claims.split(' ').any(|g| g == c));
+        Ok(forced || !covered)
+    }
+
+    async fn approval_page(
+        &self,
+        p: &Pending,
+        user: &User,
+        error: Option<String>,
+    ) -> Result<Interaction, EngineError> {
+        let Some(cr) = &p.request.credential else {
+            return Err(EngineError::Internal("approval without a credential".into()));
+        };
+        let credential = self.store.credential_by_id(&cr.credential_id).await?;
+        let Some(credential) = credential.filter(|c| c.user_id == user.id) else {
+            return self
+                .refuse(p, Some(user), "invalid_request", "The credential is not the user's")
+                .await;
+        };
+        let certificate_subject = signet_pki::split_chain(&credential.certificate_chain)
+            .ok()
+            .and_then(|chain| chain.first().and_then(|c| signet_pki::parse_certificate(c).ok()))
+            .map(|c| c.subject_dn)
+            .unwrap_or_else(|| "(no certificate)".into());
+        let documents = cr
+            .hashes
+            .iter()
+            .zip(&cr.labels)
+            .map(|(h, l)| {
+                let bytes = base64::engine::general_purpose::STANDARD.decode(h).unwrap_or_default();
+                (l.clone(), bytes.iter().map(|b| format!("{b:02x}")).collect())
+            })
+            .collect();
+        Ok(Interaction::Approve(ApprovePage {
+            context: context(p),
+            user_name: display_name(user),
+            credential_id: credential.id,
+            certificate_subject,
+            description: cr.description.clone(),
+            documents,
+            needs_otp: user.otp_sealed.is_some(),
+            error,
+        }))
+    }
+
+    /// Answers the request with an error at the client's redirect URI (RFC 6749
+    /// §4.1.2.1), once, audited.
+    async fn refuse(
+        &self,
+        p: &Pending,
+        user: Option<&User>,
+        error: &'static str,
+        description: &str,
+    ) -> Result<Interaction, EngineError> {
+        let mut tx = self.store.begin().await?;
+        tx.finish_auth_request(&p.record.id).await?;
+        tx.append_audit(AuditEvent {
+            at: self.clock.now(),
+            kind: "oauth2.authorize".into(),
+            outcome: "refused".into(),
+            user_id: user.map(|u| u.id.clone()),
+            client_id: Some(p.client.id.clone()),
+            credential_id: p.request.credential.as_ref().map(|c| c.credential_id.clone()),
+            details: json!({ "error": error, "reason": description }).to_string(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Interaction::Redirect(error_url(&self.issuer(), &p.request, error, description)))
+    }
+
+    /// The issuer identifier (RFC 8414 §2, OpenID Connect Discovery §3): the public URL.
+    pub fn issuer(&self) -> String {
+        self.settings.public_url.trim_end_matches('/').to_owned()
+    }
+}
+
+/// The crypto module's purpose string for a grant's sealed SAD: the SAD opens only
+/// for its own grant and user.
+pub(super) fn grant_purpose(grant_id: &str) -> String {
+    format!("oauth2-sad:{grant_id}")
+}
+
+/// Whether the session is too old or too weak for the request: `prompt=login` after the
+/// request was made, `max_age` passed (OpenID Connect Core §3.1.2.1).
+fn needs_login(
+    request: &ValidRequest,
+    record: &AuthRequestRecord,
+    s: &AuthSession,
+    now: i64,
+) -> bool {
+    let forced = request.prompt.iter().any(|p| p == "login") && s.auth_time < record.created_at;
+    let too_old = request.max_age.is_some_and(|m| now - s.auth_time > m);
+    forced || too_old
+}
+
+fn context(p: &Pending) -> PageContext {
+    PageContext {
+        request_id: p.record.id.clone(),
+        client_name: p.client.name.clone(),
+        group: p.group.clone(),
+        redirect_origin: origin(&p.request.redirect_uri),
+    }
+}
+
+fn display_name(u: &User) -> String {
+    let name = format!("{} {}", u.given_name, u.surname);
+    if name.trim().is_empty() {
+        u.username.clone()
+    } else {
+        name.trim().to_owned()
+    }
+}
+
+/// `scheme://host[:port]` of a URL (RFC 6454 §6.2).
+fn origin(url: &str) -> String {
+    reqwest::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+}
+
+/// What a failed approval tells the signer, or `None` when it is not the signer's doing.
+fn approval_error(e: &signet_sam::SamError) -> Option<String> {
+    use signet_sam::SamError as S;
+    Some(match e {
+        S::InvalidPin { remaining } => format!("Wrong PIN. {remaining} attempt(s) left."),
+        S::PinMissing => "Enter your signing PIN.".into(),
+        S::PinLocked => "Your signing PIN is locked. Ask your service provider to reset it.".into(),
+        S::PinNotSet => "You have no signing PIN yet.".into(),
+        S::InvalidOtp => "Wrong one-time code.".into(),
+        S::OtpMissing => "Enter the one-time code from your authenticator.".into(),
+        S::Unavailable(_) | S::Internal(_) | S::Integrity(_) => return None,
+        other => format!("The signature cannot be authorised: {other}"),
+    })
+}
+
+/// The redirect URI with `params` added to its query (RFC 6749 §4.1.2: "retaining" the
+/// query it had) and `iss` (RFC 9207 §2).
+pub(super) fn response_url(issuer: &str, redirect_uri: &str, params: &[(&str, &str)]) -> String {
+    let Ok(mut url) = reqwest::Url::parse(redirect_uri) else { return redirect_uri.to_owned() };
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("iss", issuer);
+    }
+    url.into()
+}
+
+fn error_url(issuer: &str, r: &ValidRequest, error: &str, description: &str) -> String {
+    let mut params = vec![("error", error), ("error_description", description)];
+    if let Some(s) = &r.state {
+        params.push(("state", s));
+    }
+    response_url(issuer, &r.redirect_uri, &params)
+}

@@ -1,0 +1,283 @@
+//! The authorization endpoint (RFC 6749 §3.1, CSC v1.0.4.0 §8.4.2) and the pages of the
+//! signer's interaction: each GET shows the request's next step, each POST answers it.
+
+use super::cookies::{self, Names};
+use super::render::{
+    message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
+};
+use crate::oauth2::url_form;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use signet_engine::oauth::{Interaction, RequestError};
+use signet_engine::{Engine, EngineError};
+use zeroize::Zeroizing;
+
+/// `GET /oauth2/authorize` (and `/csc/v1/oauth2/authorize`): validates and stores the
+/// request, then shows its first step. Errors go to the client only when its redirect
+/// URI is one it registered; otherwise they are shown here.
+pub(crate) async fn authorize(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
+    let Some(params) = url_form(query.unwrap_or_default().as_bytes()) else {
+        return message(
+            &engine,
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "The request is malformed.",
+        );
+    };
+    match engine.start_authorization(&params).await {
+        Ok(id) => see_other(&format!("/oauth2/interaction/{id}"), &[]),
+        Err(e @ RequestError::Redirect { .. }) => {
+            see_other(&e.redirect_url(&engine.issuer()).unwrap_or_default(), &[])
+        }
+        Err(RequestError::Page(text)) => {
+            message(&engine, StatusCode::BAD_REQUEST, "This request cannot be served", &text)
+        }
+    }
+}
+
+/// `GET /oauth2/interaction/{id}`: the next step for this browser.
+pub(crate) async fn show(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let session = cookies::get(&headers, names.session);
+    step(&engine, &headers, engine.interaction(&id, session).await, None, StatusCode::OK)
+}
+
+/// `POST …/login`: user name and password.
+pub(crate) async fn login(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(&body).unwrap_or_default();
+    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
+        return csrf_refused(&engine);
+    }
+    let username = field(&form, "username").unwrap_or("").to_owned();
+    let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
+    match engine.password_session(&username, password).await {
+        Ok(s) => {
+            let cookie = names.set(names.session, &s.cookie, s.max_age);
+            see_other(&format!("/oauth2/interaction/{id}"), &[cookie])
+        }
+        Err(EngineError::Unauthorized(_)) => {
+            let again = engine.interaction(&id, None).await;
+            step(
+                &engine,
+                &headers,
+                again,
+                Some("Wrong user name or password."),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        Err(EngineError::TooManyRequests { message: text, .. }) => {
+            let again = engine.interaction(&id, None).await;
+            step(&engine, &headers, again, Some(&text), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(e) => failure(&engine, e),
+    }
+}
+
+/// `POST …/consent`: `decision=allow|deny`.
+pub(crate) async fn consent(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(&body).unwrap_or_default();
+    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
+        return csrf_refused(&engine);
+    }
+    let allow = field(&form, "decision") == Some("allow");
+    let session = cookies::get(&headers, names.session);
+    step(&engine, &headers, engine.answer_consent(&id, session, allow).await, None, StatusCode::OK)
+}
+
+/// `POST …/approve`: `decision=allow|deny`, `pin`, `otp`.
+pub(crate) async fn approve(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(&body).unwrap_or_default();
+    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
+        return csrf_refused(&engine);
+    }
+    let allow = field(&form, "decision") == Some("allow");
+    let secret =
+        |n: &str| field(&form, n).filter(|v| !v.is_empty()).map(|v| Zeroizing::new(v.to_owned()));
+    let session = cookies::get(&headers, names.session);
+    let answered = engine.answer_approval(&id, session, allow, secret("pin"), secret("otp")).await;
+    step(&engine, &headers, answered, None, StatusCode::OK)
+}
+
+/// `GET /logout`: a form, so that no other site can log the user out with a link.
+pub(crate) async fn logout_page(State(engine): State<Engine>, headers: HeaderMap) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let (csrf, set) = csrf_token(&headers, &names);
+    let t = LogoutTemplate { brand: Brand::of(&engine, ""), csrf };
+    page(StatusCode::OK, t.render(), None, &set)
+}
+
+/// `POST /logout`: ends the session.
+pub(crate) async fn logout(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(&body).unwrap_or_default();
+    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
+        return csrf_refused(&engine);
+    }
+    if let Err(e) = engine.logout(cookies::get(&headers, names.session)).await {
+        return failure(&engine, e);
+    }
+    let mut r = message(&engine, StatusCode::OK, "Logged out", "You are logged out.");
+    if let Ok(v) = HeaderValue::from_str(&names.set(names.session, "", 0)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// Renders a step: a page, or the redirect back to the client.
+fn step(
+    engine: &Engine,
+    headers: &HeaderMap,
+    result: Result<Interaction, EngineError>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let interaction = match result {
+        Ok(i) => i,
+        Err(e) => return failure(engine, e),
+    };
+    let (csrf, set) = csrf_token(headers, &names);
+    match interaction {
+        Interaction::Redirect(url) => see_other(&url, &[]),
+        Interaction::Login(p) => {
+            let t = LoginTemplate {
+                brand: Brand::of(engine, &p.context.group),
+                client: p.context.client_name,
+                request_id: p.context.request_id,
+                csrf,
+                error: error.map(str::to_owned).or(p.error),
+            };
+            page(status, t.render(), None, &set)
+        }
+        Interaction::Consent(p) => {
+            let t = ConsentTemplate {
+                brand: Brand::of(engine, &p.context.group),
+                client: p.context.client_name,
+                user: p.user_name,
+                request_id: p.context.request_id,
+                csrf,
+                claims: p.claims,
+            };
+            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+        }
+        Interaction::Approve(p) => {
+            let status = if p.error.is_some() { StatusCode::UNAUTHORIZED } else { status };
+            let t = ApproveTemplate {
+                brand: Brand::of(engine, &p.context.group),
+                client: p.context.client_name,
+                user: p.user_name,
+                request_id: p.context.request_id,
+                csrf,
+                credential: p.credential_id,
+                subject: p.certificate_subject,
+                description: p.description,
+                documents: p.documents,
+                needs_otp: p.needs_otp,
+                error: p.error,
+            };
+            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+        }
+    }
+}
+
+/// The CSRF token of this browser, and the cookie to set when it has none yet.
+fn csrf_token(headers: &HeaderMap, names: &Names) -> (String, Vec<String>) {
+    if let Some(existing) = cookies::get(headers, names.csrf) {
+        return (existing.to_owned(), Vec::new());
+    }
+    match signet_crypto::secret::generate_secret() {
+        Ok(t) => {
+            let cookie = names.set(names.csrf, &t, 86_400);
+            (t, vec![cookie])
+        }
+        Err(_) => (String::new(), Vec::new()),
+    }
+}
+
+fn csrf_refused(engine: &Engine) -> Response {
+    message(
+        engine,
+        StatusCode::FORBIDDEN,
+        "Request refused",
+        "This form was not sent from this page (or your session cookie is missing). Go back, \
+         reload the page and try again.",
+    )
+}
+
+fn failure(engine: &Engine, e: EngineError) -> Response {
+    match e {
+        EngineError::NotFound(_) => message(
+            engine,
+            StatusCode::NOT_FOUND,
+            "Request not found",
+            "This sign-in request is not known. Go back to the application and start again.",
+        ),
+        EngineError::Conflict(text) => {
+            message(engine, StatusCode::CONFLICT, "Already answered", &text)
+        }
+        EngineError::Unavailable(_) => message(
+            engine,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable",
+            "The service cannot answer now; try again in a moment.",
+        ),
+        other => {
+            tracing::error!(error = %other, "interaction failed");
+            message(
+                engine,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The request could not be completed.",
+            )
+        }
+    }
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// `303 See Other` to `location`, never cached.
+fn see_other(location: &str, set_cookies: &[String]) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        h.insert(header::LOCATION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for c in set_cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    r
+}

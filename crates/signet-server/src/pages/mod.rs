@@ -1,0 +1,26 @@
+//! The signer's pages (server-rendered with askama, no JavaScript): login, data-access
+//! consent, signature approval, logout; and the authorization endpoint that leads to
+//! them. Every form carries a CSRF token (a double-submit cookie, checked with the
+//! request's `Origin`); every page forbids framing and loads nothing from elsewhere.
+
+mod authorize;
+mod cookies;
+mod render;
+
+use axum::routing::get;
+use axum::Router;
+use signet_engine::Engine;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/csc/v1/oauth2/authorize", get(authorize::authorize))
+        .route("/oauth2/interaction/{id}", get(authorize::show))
+        .route("/oauth2/interaction/{id}/login", axum::routing::post(authorize::login))
+        .route("/oauth2/interaction/{id}/consent", axum::routing::post(authorize::consent))
+        .route("/oauth2/interaction/{id}/approve", axum::routing::post(authorize::approve))
+        .route("/logout", get(authorize::logout_page).post(authorize::logout))
+        .route("/static/signet.css", get(render::stylesheet))
+        .route("/branding/{file}", get(render::brand_stylesheet))
+        .route("/branding/{group}/logo", get(render::brand_logo))
+}

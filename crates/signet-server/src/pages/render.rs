@@ -1,0 +1,196 @@
+//! The templates (askama, HTML-escaped), the page response with its security headers,
+//! and the stylesheets and logos they load.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use signet_engine::Engine;
+
+/// The brand of the group a page is for.
+#[derive(Debug, Clone)]
+pub(crate) struct Brand {
+    pub name: String,
+    pub group: String,
+    pub has_logo: bool,
+}
+
+impl Brand {
+    pub fn of(engine: &Engine, group: &str) -> Self {
+        let b = engine.branding(group);
+        Self {
+            name: b.display_name.unwrap_or_else(|| {
+                if group.is_empty() {
+                    "Signet".into()
+                } else {
+                    group.to_owned()
+                }
+            }),
+            group: group_slug(group),
+            has_logo: b.logo.is_some(),
+        }
+    }
+}
+
+/// A group name as it appears in a URL path (names are `[A-Za-z0-9._-]`; anything else
+/// falls back to the default).
+fn group_slug(group: &str) -> String {
+    if !group.is_empty() && group.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        group.to_owned()
+    } else {
+        "default".into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginTemplate {
+    pub brand: Brand,
+    pub client: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub(crate) struct ConsentTemplate {
+    pub brand: Brand,
+    pub client: String,
+    pub user: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub claims: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "approve.html")]
+pub(crate) struct ApproveTemplate {
+    pub brand: Brand,
+    pub client: String,
+    pub user: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub credential: String,
+    pub subject: String,
+    pub description: Option<String>,
+    pub documents: Vec<(Option<String>, String)>,
+    pub needs_otp: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessageTemplate {
+    pub brand: Brand,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+pub(crate) struct LogoutTemplate {
+    pub brand: Brand,
+    pub csrf: String,
+}
+
+/// A rendered page: HTML, never cached, never framed, nothing loaded from elsewhere; a
+/// form may post here and, for the flow's last form, lead to `form_target` (the
+/// client's origin: the redirect after the post is checked against `form-action`).
+pub(crate) fn page(
+    status: StatusCode,
+    html: Result<String, askama::Error>,
+    form_target: Option<&str>,
+    set_cookies: &[String],
+) -> Response {
+    let body = match html {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "page template failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown.")
+                .into_response();
+        }
+    };
+    let target = form_target
+        .filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b)));
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'{}; \
+         frame-ancestors 'none'; base-uri 'none'",
+        target.map(|t| format!(" {t}")).unwrap_or_default()
+    );
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    for c in set_cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// A page with a title and a message (errors included).
+pub(crate) fn message(engine: &Engine, status: StatusCode, title: &str, text: &str) -> Response {
+    let t = MessageTemplate {
+        brand: Brand::of(engine, ""),
+        title: title.to_owned(),
+        message: text.to_owned(),
+    };
+    page(status, t.render(), None, &[])
+}
+
+const STYLESHEET: &str = include_str!("../../static/signet.css");
+
+pub(crate) async fn stylesheet() -> Response {
+    css(STYLESHEET.to_owned())
+}
+
+/// `/branding/{group}.css`: the group's colour.
+pub(crate) async fn brand_stylesheet(
+    State(engine): State<Engine>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some(group) = file.strip_suffix(".css") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let color = engine.branding(group).color;
+    let color = if is_hex_color(&color) { color } else { "#1d4e89".into() };
+    css(format!(":root {{ --brand: {color}; }}\n"))
+}
+
+/// `/branding/{group}/logo`.
+pub(crate) async fn brand_logo(
+    State(engine): State<Engine>,
+    Path(group): Path<String>,
+) -> Response {
+    match engine.branding(&group).logo {
+        Some((media_type, bytes)) => {
+            let mut r = bytes.into_response();
+            if let Ok(v) = HeaderValue::from_str(&media_type) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            r
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn css(text: String) -> Response {
+    let mut r = text.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    r
+}
+
+/// `#rrggbb`.
+pub(crate) fn is_hex_color(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
