@@ -76,6 +76,8 @@ pub struct CscCredential {
     pub pin_set: bool,
     /// Whether the user has an offline OTP (then `credentials/authorize` needs it).
     pub otp: bool,
+    /// CSC `authMode` `oauth2code` (the group's flow) rather than `explicit`.
+    pub oauth2code: bool,
     /// SCAL 1 or 2.
     pub scal: i64,
     /// Signatures per authorisation.
@@ -299,6 +301,7 @@ impl Engine {
             valid_to: info.not_after,
             pin_set: user.pin_hash.is_some(),
             otp: user.otp_sealed.is_some(),
+            oauth2code: self.auth_flow(&group.name).oauth2code,
             scal: credential.scal,
             multisign: credential.multisign,
         })
@@ -337,8 +340,35 @@ impl Engine {
         })
     }
 
-    /// `credentials/authorize`: the SAM checks the PIN and issues a SAD.
+    /// `credentials/authorize`: the SAM checks the PIN and issues a SAD. A group whose
+    /// credentials are authorised in the browser (`authMode` `oauth2code`) refuses it.
     pub async fn csc_authorize(
+        &self,
+        caller: &Caller,
+        r: CscAuthorize,
+    ) -> Result<SadView, signet_sam::SamError> {
+        let (_, _, group) = self
+            .csc_credential(caller, &r.credential_id, "credentials.authorize")
+            .await
+            .map_err(to_sam)?;
+        if self.auth_flow(&group.name).oauth2code {
+            self.refusal_audit(
+                caller,
+                None,
+                Some(&r.credential_id),
+                "credentials.authorize",
+                "authMode oauth2code",
+            )
+            .await
+            .map_err(to_sam)?;
+            return Err(signet_sam::SamError::Oauth2CodeOnly);
+        }
+        self.sam_authorize(caller, r).await
+    }
+
+    /// The SAM checks the signer's factors and issues a SAD: for `credentials/authorize`
+    /// and for the approval page of the browser flow.
+    pub(crate) async fn sam_authorize(
         &self,
         caller: &Caller,
         r: CscAuthorize,

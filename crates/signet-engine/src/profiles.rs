@@ -134,6 +134,8 @@ pub struct GroupPolicy {
     pub document_levels: Vec<crate::Level>,
     /// How the group's pages look.
     pub branding: Branding,
+    /// How the group's signers authenticate.
+    pub auth: crate::oauth::AuthFlow,
 }
 
 /// How a group's pages (login, consent, approval) look: its name, colour and logo.
@@ -171,6 +173,7 @@ impl Default for GroupPolicy {
                 crate::Level::BLTA,
             ],
             branding: Branding::default(),
+            auth: crate::oauth::AuthFlow::default(),
         }
     }
 }
@@ -239,6 +242,14 @@ impl PolicySettings {
             if !(1..=1440).contains(&p.one_shot_minutes) {
                 return Err(EngineError::InvalidInput(format!(
                     "groups.{group}: one_shot_minutes must be between 1 and 1440"
+                )));
+            }
+            p.auth
+                .check()
+                .map_err(|e| EngineError::InvalidInput(format!("groups.{group}.auth: {e}")))?;
+            if !crate::oauth::is_hex_color(&p.branding.color) {
+                return Err(EngineError::InvalidInput(format!(
+                    "groups.{group}.branding: color must be #rrggbb"
                 )));
             }
         }

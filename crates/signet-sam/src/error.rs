@@ -15,6 +15,10 @@ pub enum SamError {
     #[error("the credential's key {0}")]
     KeyUnavailable(&'static str),
     /// `numSignatures` < 1.
+    /// The credential is authorised in the signer's browser (CSC `authMode`
+    /// `oauth2code`), not by `credentials/authorize`.
+    #[error("the credential is authorised through oauth2/authorize (authMode oauth2code)")]
+    Oauth2CodeOnly,
     #[error("invalid numSignatures")]
     InvalidNumSignatures,
     /// `numSignatures` above the credential's multisign.
@@ -107,6 +111,7 @@ impl SamError {
             Self::InvalidNumSignatures => "invalid numSignatures",
             Self::TooManySignatures => "numSignatures above multisign",
             Self::HashesRequired(_) => "hashes required",
+            Self::Oauth2CodeOnly => "authMode oauth2code",
             Self::DigestLength => "invalid digest length",
             Self::PinNotSet => "no PIN set",
             Self::PinMissing => "PIN missing",

@@ -269,8 +269,14 @@ impl Sam {
     }
 
     /// Checks the OTP when the user has one: the matching time step, to be recorded as
-    /// used in the grant's transaction. `Ok(None)`: the user has no OTP.
-    async fn check_otp(&self, user: &User, code: Option<&str>) -> Result<Option<i64>, SamError> {
+    /// used (`StoreTx::advance_otp_step`) in the transaction of what it grants.
+    /// `Ok(None)`: the user has no OTP. The identity provider uses it for login and
+    /// step-up; it counts and audits failures itself.
+    pub async fn check_otp(
+        &self,
+        user: &User,
+        code: Option<&str>,
+    ) -> Result<Option<i64>, SamError> {
         let Some(sealed) = user.otp_sealed.clone() else { return Ok(None) };
         let Some(code) = code.map(str::to_owned) else { return Err(SamError::OtpMissing) };
         let crypto = self.crypto.clone();

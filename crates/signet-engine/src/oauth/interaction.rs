@@ -4,7 +4,7 @@
 //! change the client, the redirect URI or what is approved (RFC 9700 §4.11).
 
 use super::request::{validate, RequestError, ValidRequest};
-use super::REQUEST_TTL;
+use super::{Loa, REQUEST_TTL};
 use crate::{Engine, EngineError};
 use base64::Engine as _;
 use serde_json::json;
@@ -29,6 +29,20 @@ pub struct PageContext {
 pub struct LoginPage {
     /// Request and client.
     pub context: PageContext,
+    /// Why the last attempt failed, for the user.
+    pub error: Option<String>,
+    /// Whether the one-time code is asked for besides the password.
+    pub needs_otp: bool,
+}
+
+/// The step-up page: the session is below the level the group requires for signing,
+/// and the one-time code raises it.
+#[derive(Debug, Clone)]
+pub struct StepUpPage {
+    /// Request and client.
+    pub context: PageContext,
+    /// The signed-in user's display name.
+    pub user_name: String,
     /// Why the last attempt failed, for the user.
     pub error: Option<String>,
 }
@@ -72,6 +86,8 @@ pub struct ApprovePage {
 pub enum Interaction {
     /// Show the login page.
     Login(LoginPage),
+    /// Show the step-up page.
+    StepUp(StepUpPage),
     /// Show the consent page.
     Consent(ConsentPage),
     /// Show the approval page.
@@ -143,16 +159,23 @@ impl Engine {
                 "The authorization request expired",
             )));
         }
+        let flow = self.auth_flow(&p.group);
         let session = self.live_session(cookie).await?;
         let session = session.filter(|(s, u)| {
-            u.group_id == p.client.group_id && !needs_login(&p.request, &p.record, s, now)
+            u.group_id == p.client.group_id
+                && !needs_login(&p.request, &p.record, s, now)
+                && session_loa(s) >= flow.login_loa()
         });
         let prompt_none = p.request.prompt.iter().any(|x| x == "none");
         let Some((session, user)) = session else {
             if prompt_none {
                 return self.refuse(&p, None, "login_required", "The user is not logged in").await;
             }
-            return Ok(Interaction::Login(LoginPage { context: context(&p), error: None }));
+            return Ok(Interaction::Login(LoginPage {
+                context: context(&p),
+                error: None,
+                needs_otp: flow.login_otp,
+            }));
         };
         if self.needs_consent(&p, &user).await? {
             if prompt_none {
@@ -172,6 +195,32 @@ impl Engine {
                 return self
                     .refuse(&p, Some(&user), "interaction_required", "Signing needs approval")
                     .await;
+            }
+            if flow.signing_otp && user.otp_sealed.is_none() {
+                let why = "The signer has no authenticator, which signing requires here";
+                return self.refuse(&p, Some(&user), "access_denied", why).await;
+            }
+            if session_loa(&session) < flow.signing_loa && user.otp_sealed.is_none() {
+                let why = "Signing needs a second factor the signer has not enrolled";
+                return self.refuse(&p, Some(&user), "access_denied", why).await;
+            }
+            if session_loa(&session) < flow.signing_loa {
+                // Step-up (issue 7): the missing factor raises this session; without
+                // step-up, or an authenticator to do it with, the signer logs in again.
+                if flow.step_up {
+                    return Ok(Interaction::StepUp(StepUpPage {
+                        context: context(&p),
+                        user_name: display_name(&user),
+                        error: None,
+                    }));
+                }
+                return Ok(Interaction::Login(LoginPage {
+                    context: context(&p),
+                    error: Some(
+                        "Signing needs a stronger login: enter your one-time code too.".into(),
+                    ),
+                    needs_otp: true,
+                }));
             }
             return self.approval_page(&p, &user, None).await;
         }
@@ -258,7 +307,7 @@ impl Engine {
             None => None,
         };
         let authorized = self
-            .csc_authorize(
+            .sam_authorize(
                 &caller,
                 crate::CscAuthorize {
                     credential_id: cr.credential_id.clone(),
@@ -401,6 +450,11 @@ impl Engine {
 /// for its own grant and user.
 pub(super) fn grant_purpose(grant_id: &str) -> String {
     format!("oauth2-sad:{grant_id}")
+}
+
+/// The level a session reached.
+fn session_loa(s: &AuthSession) -> Loa {
+    Loa::parse(&s.acr).unwrap_or(Loa::Low)
 }
 
 /// Whether the session is too old or too weak for the request: `prompt=login` after the

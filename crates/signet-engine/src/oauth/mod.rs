@@ -10,6 +10,7 @@ mod client_auth;
 mod code;
 mod credential_token;
 mod discovery;
+mod flow;
 mod id_token;
 mod interaction;
 pub(crate) mod jose;
@@ -19,7 +20,8 @@ mod userinfo;
 
 pub use client_auth::{ClientCredentials, JWT_BEARER};
 pub use code::{CodeRedemption, OAuthTokens, TokenError};
-pub use interaction::{ApprovePage, ConsentPage, Interaction, LoginPage, PageContext};
+pub use flow::AuthFlow;
+pub use interaction::{ApprovePage, ConsentPage, Interaction, LoginPage, PageContext, StepUpPage};
 pub use request::{CredentialRequest, RequestError, ValidRequest};
 pub use session::NewSession;
 pub use userinfo::UserinfoError;
@@ -89,6 +91,11 @@ impl Loa {
     }
 }
 
+/// `#rrggbb` (a page colour that is safe to put in a stylesheet).
+pub fn is_hex_color(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Hex SHA-256 of a secret a browser or client holds (cookie, code, assertion id).
 fn secret_hash(value: &str) -> String {
     crate::tokens::token_hash(value)
@@ -98,6 +105,20 @@ impl crate::Engine {
     /// How the pages of a group look (its policy's branding, defaults otherwise).
     pub fn branding(&self, group: &str) -> crate::Branding {
         self.settings.policies.groups.get(group).map(|p| p.branding.clone()).unwrap_or_default()
+    }
+
+    /// A group's authentication flow (its policy's, defaults otherwise).
+    pub fn auth_flow(&self, group: &str) -> AuthFlow {
+        self.settings.policies.groups.get(group).map(|p| p.auth.clone()).unwrap_or_default()
+    }
+
+    /// The authentication flow of the group with this id.
+    pub(crate) async fn auth_flow_of(
+        &self,
+        group_id: &str,
+    ) -> Result<AuthFlow, crate::EngineError> {
+        let group = self.store.group_by_id(group_id).await?;
+        Ok(group.map(|g| self.auth_flow(&g.name)).unwrap_or_default())
     }
 }
 

@@ -2,9 +2,11 @@
 //! for. The cookie's value is a random secret; the store keeps only its hash, the user,
 //! when and how they authenticated (RFC 8176 `amr`) and the level that reached. One
 //! session serves every authorization request until it expires or the user logs out
-//! (single sign-on, OpenID Connect Core §3.1.2.3).
+//! (single sign-on, OpenID Connect Core §3.1.2.3). A session below the level its group
+//! requires for signing can be stepped up with the missing factor.
 
-use super::{secret_hash, Loa, SESSION_TTL};
+use super::{secret_hash, Loa};
+use crate::tokens::login_refused;
 use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_store::{AuditEvent, AuthSession, User};
@@ -20,44 +22,149 @@ pub struct NewSession {
 }
 
 impl Engine {
-    /// Logs a user in with name and password and opens a session. Failures are
-    /// throttled and audited like `auth/login`'s; the success is audited with the
-    /// session's level.
+    /// Logs a user in with name, password and — when they have an authenticator, or
+    /// their group's flow requires it — a one-time code, and opens a session. Failures
+    /// (a wrong code too) are throttled and audited like `auth/login`'s; the success is
+    /// audited with the session's level.
     pub async fn password_session(
         &self,
         username: &str,
         password: Zeroizing<String>,
+        otp: Option<Zeroizing<String>>,
     ) -> Result<NewSession, EngineError> {
         let user = self.check_password(username, password).await?;
+        let flow = self.auth_flow_of(&user.group_id).await?;
+        let step = match otp {
+            Some(code) if user.otp_sealed.is_some() => {
+                Some(self.check_login_otp(&user, username, &code).await?)
+            }
+            _ if flow.login_otp && user.otp_sealed.is_none() => {
+                return Err(EngineError::Forbidden(
+                    "Your service provider requires a one-time code at login, and you have no \
+                     authenticator yet: ask them to enrol one."
+                        .into(),
+                ))
+            }
+            _ if flow.login_otp => {
+                return Err(EngineError::Unauthorized("Enter the one-time code too.".into()))
+            }
+            _ => None,
+        };
+        let amr: Vec<&str> = if step.is_some() { vec!["pwd", "otp"] } else { vec!["pwd"] };
+        let session =
+            self.open_session(&user, &amr, flow.session_seconds, step, "idp.login").await?;
+        Ok(session)
+    }
+
+    /// Raises the session of `cookie` with the one-time code (step-up): a new session
+    /// replaces it, with `otp` added to its methods and the level they reach.
+    pub async fn step_up(
+        &self,
+        cookie: Option<&str>,
+        otp: Zeroizing<String>,
+    ) -> Result<NewSession, EngineError> {
+        let Some((old, user)) = self.live_session(cookie).await? else {
+            return Err(EngineError::Unauthorized("Your session has ended; log in again.".into()));
+        };
+        let flow = self.auth_flow_of(&user.group_id).await?;
+        if !flow.step_up {
+            return Err(EngineError::Forbidden("Log in again with every factor.".into()));
+        }
+        let step = self.check_login_otp(&user, &user.username, &otp).await?;
+        let mut amr: Vec<&str> = old.amr.split(' ').filter(|m| !m.is_empty()).collect();
+        if !amr.contains(&"otp") {
+            amr.push("otp");
+        }
+        let new = self.open_session(&user, &amr, flow.session_seconds, Some(step), "idp.step_up");
+        let new = new.await?;
+        let mut tx = self.store.begin().await?;
+        tx.revoke_auth_session(&old.session_hash).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Checks a one-time code of `user` for a login or step-up: the time step to record
+    /// as used. A wrong code counts as a failed login of `username` and is audited.
+    async fn check_login_otp(
+        &self,
+        user: &User,
+        username: &str,
+        code: &str,
+    ) -> Result<i64, EngineError> {
+        match self.sam.check_otp(user, Some(code)).await {
+            Ok(Some(step)) => Ok(step),
+            Ok(None) => Err(EngineError::Forbidden("You have no authenticator.".into())),
+            Err(signet_sam::SamError::InvalidOtp | signet_sam::SamError::OtpMissing) => {
+                let now = self.clock.now();
+                let mut tx = self.store.begin().await?;
+                let lock = self.count_login_failure(&mut tx, username, now).await?;
+                tx.append_audit(login_refused(
+                    now,
+                    username,
+                    "wrong one-time code",
+                    ("locked_for", lock),
+                ))
+                .await?;
+                tx.commit().await?;
+                Err(EngineError::Unauthorized("Wrong one-time code.".into()))
+            }
+            Err(e) => Err(EngineError::Unavailable(e.to_string())),
+        }
+    }
+
+    /// Opens a session for `user` proven by `amr`, recording the one-time code's time
+    /// step as used (once: a replayed code is refused) and auditing it as `kind`.
+    async fn open_session(
+        &self,
+        user: &User,
+        amr: &[&str],
+        ttl: i64,
+        otp_step: Option<i64>,
+        kind: &str,
+    ) -> Result<NewSession, EngineError> {
         let now = self.clock.now();
         let cookie = signet_crypto::secret::generate_secret()?;
-        let amr = ["pwd"];
-        let level = Loa::of_methods(&amr);
+        let level = Loa::of_methods(amr);
         let session = AuthSession {
             session_hash: secret_hash(&cookie),
             user_id: user.id.clone(),
             auth_time: now,
             amr: amr.join(" "),
             acr: level.as_str().into(),
-            expires_at: now + SESSION_TTL,
+            expires_at: now + ttl,
             revoked: false,
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
-        tx.clear_login_failures(&crate::login_throttle::subject(username)).await?;
+        if let Some(step) = otp_step {
+            if !tx.advance_otp_step(&user.id, step).await? {
+                drop(tx);
+                self.audit(login_refused(
+                    now,
+                    &user.username,
+                    "one-time code replayed",
+                    ("step", step),
+                ))
+                .await?;
+                return Err(EngineError::Unauthorized(
+                    "That code was used already; wait for the next one.".into(),
+                ));
+            }
+        }
+        tx.clear_login_failures(&crate::login_throttle::subject(&user.username)).await?;
         tx.insert_auth_session(&session).await?;
         tx.append_audit(AuditEvent {
             at: now,
-            kind: "idp.login".into(),
+            kind: kind.into(),
             outcome: "success".into(),
-            user_id: Some(user.id),
+            user_id: Some(user.id.clone()),
             client_id: None,
             credential_id: None,
             details: json!({ "amr": amr, "loa": level.as_str() }).to_string(),
         })
         .await?;
         tx.commit().await?;
-        Ok(NewSession { cookie, max_age: SESSION_TTL })
+        Ok(NewSession { cookie, max_age: ttl })
     }
 
     /// The live session a cookie stands for, and its user: `None` for no cookie, an

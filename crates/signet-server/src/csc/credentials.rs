@@ -98,7 +98,7 @@ fn info_json(c: &CscCredential, certificates: &str, cert_info: bool, auth_info: 
     }
     out.insert("key".into(), Value::Object(key));
     out.insert("cert".into(), Value::Object(cert));
-    out.insert("authMode".into(), json!("explicit"));
+    out.insert("authMode".into(), json!(if c.oauth2code { "oauth2code" } else { "explicit" }));
     out.insert("SCAL".into(), json!(c.scal.to_string()));
     if auth_info {
         out.insert(

@@ -156,6 +156,10 @@ impl From<SamError> for CscError {
                 Self::invalid_request("Numbers of signatures is too high")
             }
             S::HashesRequired(m) => Self::invalid_request(format!("Invalid parameter hash: {m}")),
+            S::Oauth2CodeOnly => Self::invalid_request(
+                "This credential is authorised by the signer in the browser: use oauth2/authorize \
+                 with scope credential (authMode oauth2code)",
+            ),
             S::DigestLength => Self::invalid_request("Invalid digest value length"),
             S::PinNotSet => {
                 Self::invalid_request("No signing PIN is set for this credential's user")

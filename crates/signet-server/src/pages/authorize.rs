@@ -4,6 +4,7 @@
 use super::cookies::{self, Names};
 use super::render::{
     message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
+    StepUpTemplate,
 };
 use crate::oauth2::url_form;
 use askama::Template;
@@ -63,27 +64,62 @@ pub(crate) async fn login(
     }
     let username = field(&form, "username").unwrap_or("").to_owned();
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
-    match engine.password_session(&username, password).await {
+    let otp = secret(&form, "otp");
+    match engine.password_session(&username, password, otp).await {
         Ok(s) => {
             let cookie = names.set(names.session, &s.cookie, s.max_age);
             see_other(&format!("/oauth2/interaction/{id}"), &[cookie])
         }
-        Err(EngineError::Unauthorized(_)) => {
-            let again = engine.interaction(&id, None).await;
-            step(
-                &engine,
-                &headers,
-                again,
-                Some("Wrong user name or password."),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
-        Err(EngineError::TooManyRequests { message: text, .. }) => {
-            let again = engine.interaction(&id, None).await;
-            step(&engine, &headers, again, Some(&text), StatusCode::TOO_MANY_REQUESTS)
-        }
-        Err(e) => failure(&engine, e),
+        Err(e) => refused_again(&engine, &headers, &id, None, e).await,
     }
+}
+
+/// `POST …/step-up`: the one-time code raises the session.
+pub(crate) async fn step_up(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(&body).unwrap_or_default();
+    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
+        return csrf_refused(&engine);
+    }
+    let session = cookies::get(&headers, names.session);
+    let otp = secret(&form, "otp").unwrap_or_default();
+    match engine.step_up(session, otp).await {
+        Ok(s) => {
+            let cookie = names.set(names.session, &s.cookie, s.max_age);
+            see_other(&format!("/oauth2/interaction/{id}"), &[cookie])
+        }
+        Err(e) => refused_again(&engine, &headers, &id, session, e).await,
+    }
+}
+
+/// A refused login or step-up: the same step again with the reason, or a failure page.
+async fn refused_again(
+    engine: &Engine,
+    headers: &HeaderMap,
+    id: &str,
+    session: Option<&str>,
+    e: EngineError,
+) -> Response {
+    let (text, status) = match e {
+        EngineError::Unauthorized(m) if m == "invalid username or password" => {
+            ("Wrong user name or password.".to_owned(), StatusCode::UNAUTHORIZED)
+        }
+        EngineError::Unauthorized(m) => (m, StatusCode::UNAUTHORIZED),
+        EngineError::Forbidden(m) => (m, StatusCode::FORBIDDEN),
+        EngineError::TooManyRequests { message, .. } => (message, StatusCode::TOO_MANY_REQUESTS),
+        other => return failure(engine, other),
+    };
+    let again = engine.interaction(id, session).await;
+    step(engine, headers, again, Some(&text), status)
+}
+
+fn secret(form: &[(String, String)], name: &str) -> Option<Zeroizing<String>> {
+    field(form, name).filter(|v| !v.is_empty()).map(|v| Zeroizing::new(v.to_owned()))
 }
 
 /// `POST …/consent`: `decision=allow|deny`.
@@ -116,10 +152,9 @@ pub(crate) async fn approve(
         return csrf_refused(&engine);
     }
     let allow = field(&form, "decision") == Some("allow");
-    let secret =
-        |n: &str| field(&form, n).filter(|v| !v.is_empty()).map(|v| Zeroizing::new(v.to_owned()));
     let session = cookies::get(&headers, names.session);
-    let answered = engine.answer_approval(&id, session, allow, secret("pin"), secret("otp")).await;
+    let (pin, otp) = (secret(&form, "pin"), secret(&form, "otp"));
+    let answered = engine.answer_approval(&id, session, allow, pin, otp).await;
     step(&engine, &headers, answered, None, StatusCode::OK)
 }
 
@@ -172,6 +207,18 @@ fn step(
             let t = LoginTemplate {
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
+                request_id: p.context.request_id,
+                csrf,
+                error: error.map(str::to_owned).or(p.error),
+                needs_otp: p.needs_otp,
+            };
+            page(status, t.render(), None, &set)
+        }
+        Interaction::StepUp(p) => {
+            let t = StepUpTemplate {
+                brand: Brand::of(engine, &p.context.group),
+                client: p.context.client_name,
+                user: p.user_name,
                 request_id: p.context.request_id,
                 csrf,
                 error: error.map(str::to_owned).or(p.error),

@@ -19,6 +19,7 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/oauth2/interaction/{id}/login", axum::routing::post(authorize::login))
         .route("/oauth2/interaction/{id}/consent", axum::routing::post(authorize::consent))
         .route("/oauth2/interaction/{id}/approve", axum::routing::post(authorize::approve))
+        .route("/oauth2/interaction/{id}/step-up", axum::routing::post(authorize::step_up))
         .route("/logout", get(authorize::logout_page).post(authorize::logout))
         .route("/static/signet.css", get(render::stylesheet))
         .route("/branding/{file}", get(render::brand_stylesheet))

@@ -51,6 +51,18 @@ pub(crate) struct LoginTemplate {
     pub request_id: String,
     pub csrf: String,
     pub error: Option<String>,
+    pub needs_otp: bool,
+}
+
+#[derive(Template)]
+#[template(path = "stepup.html")]
+pub(crate) struct StepUpTemplate {
+    pub brand: Brand,
+    pub client: String,
+    pub user: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -159,7 +171,7 @@ pub(crate) async fn brand_stylesheet(
         return StatusCode::NOT_FOUND.into_response();
     };
     let color = engine.branding(group).color;
-    let color = if is_hex_color(&color) { color } else { "#1d4e89".into() };
+    let color = if signet_engine::oauth::is_hex_color(&color) { color } else { "#1d4e89".into() };
     css(format!(":root {{ --brand: {color}; }}\n"))
 }
 
@@ -188,9 +200,4 @@ fn css(text: String) -> Response {
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     r
-}
-
-/// `#rrggbb`.
-pub(crate) fn is_hex_color(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -2,6 +2,7 @@
 //! variables, then command-line flags; validated once at start and passed explicitly.
 
 pub(crate) mod connectors;
+mod group_pages;
 mod load;
 mod policies;
 

@@ -87,6 +87,10 @@ pub struct GroupConfig {
     /// TSP policy documents to accept before a key is created.
     #[serde(default)]
     pub documents: Vec<DocumentConfig>,
+    /// How the group's signers authenticate (`[groups.NAME.auth]`).
+    pub auth: Option<super::group_pages::AuthConfig>,
+    /// How the group's pages look (`[groups.NAME.branding]`).
+    pub branding: Option<super::group_pages::BrandingConfig>,
 }
 
 /// One policy document: its hash is `sha256`, or computed from `file` at start.
@@ -214,6 +218,14 @@ pub fn policy_settings(
                 url: d.url.clone(),
                 sha256,
             });
+        }
+        if let Some(a) = &g.auth {
+            policy.auth =
+                super::group_pages::auth_flow(a).map_err(|e| format!("groups.{name}.auth.{e}"))?;
+        }
+        if let Some(b) = &g.branding {
+            policy.branding = super::group_pages::branding(b)
+                .map_err(|e| format!("groups.{name}.branding.{e}"))?;
         }
         out.groups.insert(name.clone(), policy);
     }

@@ -1,0 +1,257 @@
+//! Group authentication flows at the built-in identity provider (`[groups.NAME.auth]`):
+//! a one-time code at login, step-up before signing when the session's level is below
+//! the group's, signers without a second factor refused, CSC `authMode` `oauth2code`;
+//! and the group's branding on its pages.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+use common::browser::{encode, query_param, Browser};
+use common::signer::{b64, sha256};
+use common::*;
+use serde_json::json;
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const REDIRECT: &str = "http://127.0.0.1:9/cb";
+
+const GROUPS: &str = r##"
+[groups.bank.auth]
+signing_loa = "substantial"
+csc_auth_mode = "oauth2code"
+[groups.bank.branding]
+name = "Bank Trust Services"
+color = "#0a7d4f"
+[groups.strict.auth]
+login_factors = ["password", "otp"]
+"##;
+
+/// A TOTP generator for a user enrolled with `set-otp`.
+fn enrol_otp(d: &std::path::Path, user: &str) -> totp_rs::TOTP {
+    let enrolled = admin_json(d, &["user", "set-otp", user], "");
+    let seed = totp_rs::Secret::Encoded(enrolled["secret"].as_str().unwrap().to_owned())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, seed).unwrap()
+}
+
+/// The code of the 30-second step `offset` steps from now.
+fn code(totp: &totp_rs::TOTP, offset: i64) -> String {
+    let now = unix_now();
+    totp.generate(u64::try_from(now + offset * 30).unwrap())
+}
+
+#[allow(clippy::disallowed_methods)] // the server's TOTP steps follow the system clock
+fn unix_now() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    i64::try_from(now.as_secs()).unwrap()
+}
+
+/// Waits until at least 15 s remain in the current TOTP step, so that the test's codes
+/// (previous, current, next step) keep their meaning while it runs.
+fn early_in_a_step() {
+    let into = unix_now().rem_euclid(30);
+    if into > 15 {
+        std::thread::sleep(std::time::Duration::from_secs(u64::try_from(31 - into).unwrap()));
+    }
+}
+
+fn authorize(client: &str, extra: &[(&str, &str)]) -> String {
+    let mut f: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", client),
+        ("redirect_uri", REDIRECT),
+        ("state", "s1"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    f.extend_from_slice(extra);
+    format!("/csc/v1/oauth2/authorize?{}", encode(&f))
+}
+
+fn client(d: &std::path::Path, group: &str) -> String {
+    let c = admin_json(
+        d,
+        &[
+            "client",
+            "create",
+            "--group",
+            group,
+            "--name",
+            "app",
+            "--redirect-uri",
+            REDIRECT,
+            "--public",
+            "--scope",
+            "credential",
+            "--scope",
+            "service",
+        ],
+        "",
+    );
+    c["client_id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn step_up_before_signing_and_oauth2code_credentials() {
+    let listen = free_addr();
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}{GROUPS}"));
+    let d = dir.path();
+    let s = Server::start_on(d, &listen);
+    admin_json(d, &["group", "create", "bank"], "");
+    for user in ["ada", "bob"] {
+        admin_json(
+            d,
+            &["user", "create", user, "--password-stdin", "--group", "bank"],
+            "pw-12345678",
+        );
+        admin_json(d, &["user", "set-pin", user, "--pin-stdin"], "123456");
+    }
+    let cred = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+    let cred = cred["credential_id"].as_str().unwrap().to_owned();
+    let bob_cred = admin_json(d, &["credential", "create", "bob", "--key", "ec-p256"], "");
+    let totp = enrol_otp(d, "ada");
+    let app = client(d, "bank");
+    let digest = sha256(b"deed");
+    let hash = b64(&digest).trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let credential_request = |c: &str| {
+        authorize(
+            &app,
+            &[
+                ("scope", "credential"),
+                ("credentialID", c),
+                ("numSignatures", "1"),
+                ("hash", &hash),
+            ],
+        )
+    };
+
+    // The group's credentials are authorised in the browser only.
+    let token = login(&s.addr, "ada", "pw-12345678");
+    let (_, info, _) =
+        post(&s.addr, "/csc/v1/credentials/info", Some(&token), &json!({ "credentialID": cred }));
+    assert_eq!(info["authMode"], "oauth2code", "{info}");
+    let (st, v, _) = post(
+        &s.addr,
+        "/csc/v1/credentials/authorize",
+        Some(&token),
+        &json!({ "credentialID": cred, "numSignatures": 1, "hash": [b64(&digest)], "PIN": "123456" }),
+    );
+    assert_eq!(st, 400, "{v}");
+    assert!(v["error_description"].as_str().unwrap().contains("oauth2code"), "{v}");
+
+    early_in_a_step();
+    let b = Browser::new(&s.addr);
+    let page = b.follow(b.get(&credential_request(&cred)));
+    // Branded login page, password only.
+    assert!(page.body.contains("Bank Trust Services"), "{}", page.body);
+    assert!(!page.body.contains("name=\"otp\""));
+    let (_, css) = curl(&[&format!("http://{}/branding/bank.css", s.addr)]);
+    assert!(css.contains("#0a7d4f"), "{css}");
+    let page = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
+    ));
+    // A password session is below `substantial`: step-up with the one-time code.
+    assert!(page.body.contains("Confirm it is you"), "{}", page.body);
+    let wrong = b.post(&page.form_action(), &[("csrf", &page.csrf()), ("otp", "000000")]);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Wrong one-time code"), "{}", wrong.body);
+    let page =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("otp", &code(&totp, -1))]));
+    assert!(page.body.contains("Approve the signature"), "{}", page.body);
+    assert!(page.body.contains("name=\"otp\""), "the approval asks for a fresh code too");
+    let back = b.post(
+        &page.form_action(),
+        &[
+            ("csrf", &page.csrf()),
+            ("decision", "allow"),
+            ("pin", "123456"),
+            ("otp", &code(&totp, 0)),
+        ],
+    );
+    assert_eq!(back.status, 303, "{}", back.body);
+    let code_value = query_param(&back.location().unwrap(), "code").unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-X", "POST", "--data-binary"])
+        .arg(encode(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code_value),
+            ("redirect_uri", REDIRECT),
+            ("client_id", &app),
+            ("code_verifier", VERIFIER),
+        ]))
+        .arg(format!("http://{}/oauth2/token", s.addr))
+        .output()
+        .unwrap();
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (st, v, _) = post(
+        &s.addr,
+        "/csc/v1/signatures/signHash",
+        Some(t["access_token"].as_str().unwrap()),
+        &json!({ "credentialID": cred, "hash": [b64(&digest)], "signAlgo": "1.2.840.10045.4.3.2" }),
+    );
+    assert_eq!(st, 200, "{v}");
+    let audit = String::from_utf8_lossy(&signet(d, &["audit", "list", "--json"], &[], "").stdout)
+        .into_owned();
+    assert!(audit.contains("idp.step_up"), "step-up is audited");
+
+    // Bob has no second factor: the group's signing level cannot be reached.
+    let b = Browser::new(&s.addr);
+    let page = b.follow(b.get(&credential_request(bob_cred["credential_id"].as_str().unwrap())));
+    let back = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "bob"), ("password", "pw-12345678")],
+    ));
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert_eq!(query_param(&back.location().unwrap(), "error").as_deref(), Some("access_denied"));
+}
+
+#[test]
+fn a_group_may_require_the_one_time_code_at_login() {
+    let listen = free_addr();
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}{GROUPS}"));
+    let d = dir.path();
+    let s = Server::start_on(d, &listen);
+    admin_json(d, &["group", "create", "strict"], "");
+    admin_json(
+        d,
+        &["user", "create", "carl", "--password-stdin", "--group", "strict"],
+        "pw-12345678",
+    );
+    let totp = enrol_otp(d, "carl");
+    let app = client(d, "strict");
+    early_in_a_step();
+    let b = Browser::new(&s.addr);
+    let page = b.follow(b.get(&authorize(&app, &[("scope", "service")])));
+    assert!(page.body.contains("name=\"otp\""), "{}", page.body);
+    let without = b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "carl"), ("password", "pw-12345678")],
+    );
+    assert_eq!(without.status, 401);
+    assert!(without.body.contains("one-time code"), "{}", without.body);
+    let back = b.follow(b.post(
+        &page.form_action(),
+        &[
+            ("csrf", &page.csrf()),
+            ("username", "carl"),
+            ("password", "pw-12345678"),
+            ("otp", &code(&totp, 0)),
+        ],
+    ));
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(query_param(&back.location().unwrap(), "code").is_some());
+    // The same code again is a replay.
+    let b2 = Browser::new(&s.addr);
+    let page = b2.follow(b2.get(&authorize(&app, &[("scope", "service")])));
+    let again = b2.post(
+        &page.form_action(),
+        &[
+            ("csrf", &page.csrf()),
+            ("username", "carl"),
+            ("password", "pw-12345678"),
+            ("otp", &code(&totp, 0)),
+        ],
+    );
+    assert_eq!(again.status, 401, "{}", again.body);
+}
