@@ -189,6 +189,11 @@ pub(crate) async fn oauth2_introspect(
 ) -> Result<Response, CscError> {
     let form = form(&body)?;
     let client = client(&engine, &headers, &form, "oauth2.introspect").await?;
+    if client.public {
+        // RFC 7662 §2.1: the caller must be authorised to introspect; a public client
+        // proves nothing about itself, so it may not read other tokens' owners.
+        return Err(invalid_client());
+    }
     let token = token_param(&form)?;
     let answer = engine.introspect(&client, &token).await?;
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())

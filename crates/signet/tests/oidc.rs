@@ -692,3 +692,32 @@ fn rfc7523_private_key_jwt_authenticates_once_per_assertion() {
         assert!(w.audit().contains(why), "{why} not audited");
     }
 }
+
+#[test]
+fn rfc7009_a_public_client_revokes_its_tokens_but_cannot_introspect() {
+    let w = World::start();
+    let code = w.code(&[("scope", "openid offline_access")]);
+    let (_, t) = w.redeem(&code);
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let post_form = |path: &str, fields: &[(&str, &str)]| {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary"])
+            .arg(encode(fields))
+            .arg(format!("http://{}{path}", w.addr()))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let introspect = post_form("/oauth2/introspect", &[("token", refresh), ("client_id", &w.spa)]);
+    assert_eq!(introspect, "401");
+    let revoke = post_form("/oauth2/revoke", &[("token", refresh), ("client_id", &w.spa)]);
+    assert_eq!(revoke, "200");
+    let (st, v) = w.token(
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &w.spa)],
+        None,
+    );
+    assert_eq!((st, v["error"].as_str()), (400, Some("invalid_grant")), "{v}");
+    let (st, _) =
+        http(w.addr(), "GET", "/oidc/userinfo", Some(t["access_token"].as_str().unwrap()), None);
+    assert_eq!(st, 401, "the access token went with its refresh token");
+}
