@@ -21,6 +21,7 @@ mod keys;
 mod login_throttle;
 pub mod oauth;
 mod one_shot;
+mod portal;
 mod profiles;
 mod revocation;
 mod service_keys;

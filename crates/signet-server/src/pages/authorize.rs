@@ -6,12 +6,13 @@ use super::render::{
     message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
     StepUpTemplate,
 };
+use super::respond::{csrf_refused, csrf_token, failure, field, secret, see_other};
 use crate::oauth2::url_form;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use signet_engine::oauth::{Interaction, RequestError};
 use signet_engine::{Engine, EngineError};
 use zeroize::Zeroizing;
@@ -118,10 +119,6 @@ async fn refused_again(
     step(engine, headers, again, Some(&text), status)
 }
 
-fn secret(form: &[(String, String)], name: &str) -> Option<Zeroizing<String>> {
-    field(form, name).filter(|v| !v.is_empty()).map(|v| Zeroizing::new(v.to_owned()))
-}
-
 /// `POST …/consent`: `decision=allow|deny`.
 pub(crate) async fn consent(
     State(engine): State<Engine>,
@@ -206,8 +203,9 @@ fn step(
         Interaction::Login(p) => {
             let t = LoginTemplate {
                 brand: Brand::of(engine, &p.context.group),
-                client: p.context.client_name,
-                request_id: p.context.request_id,
+                client: Some(p.context.client_name),
+                action: format!("/oauth2/interaction/{}/login", p.context.request_id),
+                next: None,
                 csrf,
                 error: error.map(str::to_owned).or(p.error),
                 needs_otp: p.needs_otp,
@@ -254,77 +252,4 @@ fn step(
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
     }
-}
-
-/// The CSRF token of this browser, and the cookie to set when it has none yet.
-fn csrf_token(headers: &HeaderMap, names: &Names) -> (String, Vec<String>) {
-    if let Some(existing) = cookies::get(headers, names.csrf) {
-        return (existing.to_owned(), Vec::new());
-    }
-    match signet_crypto::secret::generate_secret() {
-        Ok(t) => {
-            let cookie = names.set(names.csrf, &t, 86_400);
-            (t, vec![cookie])
-        }
-        Err(_) => (String::new(), Vec::new()),
-    }
-}
-
-fn csrf_refused(engine: &Engine) -> Response {
-    message(
-        engine,
-        StatusCode::FORBIDDEN,
-        "Request refused",
-        "This form was not sent from this page (or your session cookie is missing). Go back, \
-         reload the page and try again.",
-    )
-}
-
-fn failure(engine: &Engine, e: EngineError) -> Response {
-    match e {
-        EngineError::NotFound(_) => message(
-            engine,
-            StatusCode::NOT_FOUND,
-            "Request not found",
-            "This sign-in request is not known. Go back to the application and start again.",
-        ),
-        EngineError::Conflict(text) => {
-            message(engine, StatusCode::CONFLICT, "Already answered", &text)
-        }
-        EngineError::Unavailable(_) => message(
-            engine,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Service unavailable",
-            "The service cannot answer now; try again in a moment.",
-        ),
-        other => {
-            tracing::error!(error = %other, "interaction failed");
-            message(
-                engine,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The request could not be completed.",
-            )
-        }
-    }
-}
-
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-}
-
-/// `303 See Other` to `location`, never cached.
-fn see_other(location: &str, set_cookies: &[String]) -> Response {
-    let mut r = StatusCode::SEE_OTHER.into_response();
-    let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        h.insert(header::LOCATION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    for c in set_cookies {
-        if let Ok(v) = HeaderValue::from_str(c) {
-            h.append(header::SET_COOKIE, v);
-        }
-    }
-    r
 }

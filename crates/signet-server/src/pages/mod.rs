@@ -1,11 +1,13 @@
 //! The signer's pages (server-rendered with askama, no JavaScript): login, data-access
-//! consent, signature approval, logout; and the authorization endpoint that leads to
-//! them. Every form carries a CSRF token (a double-submit cookie, checked with the
+//! consent, signature approval, step-up, logout, and the portal (keys, key creation with
+//! the TSP policy documents); and the authorization endpoint that leads to them. Every form carries a CSRF token (a double-submit cookie, checked with the
 //! request's `Origin`); every page forbids framing and loads nothing from elsewhere.
 
+mod account;
 mod authorize;
 mod cookies;
 mod render;
+mod respond;
 
 use axum::routing::get;
 use axum::Router;
@@ -21,6 +23,10 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/oauth2/interaction/{id}/approve", axum::routing::post(authorize::approve))
         .route("/oauth2/interaction/{id}/step-up", axum::routing::post(authorize::step_up))
         .route("/logout", get(authorize::logout_page).post(authorize::logout))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/account", get(account::account))
+        .route("/account/keys/new", get(account::new_key))
+        .route("/account/keys", axum::routing::post(account::create_key))
         .route("/static/signet.css", get(render::stylesheet))
         .route("/branding/{file}", get(render::brand_stylesheet))
         .route("/branding/{group}/logo", get(render::brand_logo))

@@ -47,8 +47,12 @@ fn group_slug(group: &str) -> String {
 #[template(path = "login.html")]
 pub(crate) struct LoginTemplate {
     pub brand: Brand,
-    pub client: String,
-    pub request_id: String,
+    /// The application asking, in an authorization request.
+    pub client: Option<String>,
+    /// Where the form posts.
+    pub action: String,
+    /// The portal page to go to after (standalone login).
+    pub next: Option<String>,
     pub csrf: String,
     pub error: Option<String>,
     pub needs_otp: bool,
@@ -90,6 +94,27 @@ pub(crate) struct ApproveTemplate {
     pub documents: Vec<(Option<String>, String)>,
     pub needs_otp: bool,
     pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub(crate) struct AccountTemplate {
+    pub brand: Brand,
+    pub user: String,
+    pub created: Option<String>,
+    /// Key id, type, status, certificate subject.
+    pub keys: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "key_new.html")]
+pub(crate) struct KeyNewTemplate {
+    pub brand: Brand,
+    pub user: String,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub documents: Vec<signet_engine::PolicyDocument>,
+    pub key_types: Vec<&'static str>,
 }
 
 #[derive(Template)]
