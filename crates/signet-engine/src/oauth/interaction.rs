@@ -77,6 +77,8 @@ pub struct ApprovePage {
     pub documents: Vec<(Option<String>, String)>,
     /// Whether a one-time code is asked for besides the PIN.
     pub needs_otp: bool,
+    /// Whether the PDF being signed can be shown (`…/document`).
+    pub preview: bool,
     /// Why the last attempt failed, for the user.
     pub error: Option<String>,
 }
@@ -341,6 +343,48 @@ impl Engine {
         Ok(Interaction::Redirect(code.redirect))
     }
 
+    /// The PDF a pending approval is for, for the signer of `cookie` to read before
+    /// approving: the prepared document exactly as it will be signed.
+    pub async fn approval_document(
+        &self,
+        request_id: &str,
+        cookie: Option<&str>,
+    ) -> Result<Vec<u8>, EngineError> {
+        let not_found = || EngineError::NotFound("document".into());
+        let p = self.pending(request_id).await?;
+        let Some((_, user)) = self.live_session(cookie).await? else { return Err(not_found()) };
+        let Some(cr) = &p.request.credential else { return Err(not_found()) };
+        match self.previewed_document(cr, &user).await? {
+            Ok(Some(pdf)) => Ok(pdf),
+            _ => Err(not_found()),
+        }
+    }
+
+    /// The prepared PAdES transaction of a `credential` request, when it names one: it
+    /// must be the signer's, for the credential, still open, and its DTBS/R one of the
+    /// hashes approved. `Err` says why it cannot be.
+    async fn previewed_document(
+        &self,
+        cr: &super::CredentialRequest,
+        user: &User,
+    ) -> Result<Result<Option<Vec<u8>>, &'static str>, EngineError> {
+        let Some(id) = &cr.transaction_id else { return Ok(Ok(None)) };
+        let Some(t) = self.store.document_transaction(id).await? else {
+            return Ok(Err("Unknown document_transaction"));
+        };
+        let dtbsr = base64::engine::general_purpose::STANDARD.encode(&t.dtbsr);
+        let fits = t.user_id == user.id
+            && t.credential_id == cr.credential_id
+            && t.format == "pades"
+            && t.completed_at.is_none()
+            && self.clock.now() < t.expires_at
+            && cr.hashes.contains(&dtbsr);
+        if !fits {
+            return Ok(Err("document_transaction does not match the credential and hashes"));
+        }
+        Ok(Ok(t.content))
+    }
+
     async fn pending(&self, request_id: &str) -> Result<Pending, EngineError> {
         let not_found = || EngineError::NotFound("authorization request".into());
         if !crate::tokens::looks_like_token(request_id) {
@@ -403,6 +447,10 @@ impl Engine {
                 (l.clone(), bytes.iter().map(|b| format!("{b:02x}")).collect())
             })
             .collect();
+        let preview = match self.previewed_document(cr, user).await? {
+            Ok(found) => found.is_some(),
+            Err(why) => return self.refuse(p, Some(user), "invalid_request", why).await,
+        };
         Ok(Interaction::Approve(ApprovePage {
             context: context(p),
             user_name: display_name(user),
@@ -411,6 +459,7 @@ impl Engine {
             description: cr.description.clone(),
             documents,
             needs_otp: user.otp_sealed.is_some(),
+            preview,
             error,
         }))
     }

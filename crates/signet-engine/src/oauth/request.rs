@@ -67,6 +67,10 @@ pub struct CredentialRequest {
     pub hash_algo: Option<String>,
     /// Text the application wants the signer to see.
     pub description: Option<String>,
+    /// A prepared PAdES transaction (`documents/prepare`) whose DTBS/R is among the
+    /// hashes: the approval page shows the PDF (Signet's `document_transaction`).
+    #[serde(default)]
+    pub transaction_id: Option<String>,
 }
 
 /// Why a request is refused.
@@ -235,10 +239,13 @@ pub fn validate(
     };
 
     let credential = if has("credential") {
-        let req = match details {
+        let mut req = match details {
             Some(d) => d,
             None => csc_credential(&get).map_err(|d| fail("invalid_request", &d))?,
         };
+        req.transaction_id = get("document_transaction")
+            .filter(|t| !t.is_empty() && t.len() <= 64)
+            .map(str::to_owned);
         Some(req)
     } else {
         None
@@ -342,6 +349,7 @@ fn csc_credential<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Credentia
         hashes,
         hash_algo: get("hashAlgorithmOID").map(str::to_owned),
         description: description(get("description"))?,
+        transaction_id: None,
     })
 }
 
@@ -393,6 +401,7 @@ fn authorization_details(text: &str) -> Result<CredentialRequest, String> {
         labels,
         hash_algo: entry.get("hashAlgorithmOID").and_then(|h| h.as_str()).map(str::to_owned),
         description: description(entry.get("description").and_then(|d| d.as_str()))?,
+        transaction_id: None,
     })
 }
 

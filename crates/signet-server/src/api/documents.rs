@@ -176,9 +176,10 @@ pub struct CompleteIn {
     /// From prepare.
     #[serde(rename = "transactionID")]
     pub transaction_id: String,
-    /// The SAD for the DTBS/R.
-    #[serde(rename = "SAD")]
-    pub sad: String,
+    /// The SAD for the DTBS/R; without it, the bearer token must be the `credential`
+    /// token of the oauth2code flow in which the signer approved the DTBS/R.
+    #[serde(rename = "SAD", default)]
+    pub sad: Option<String>,
 }
 
 /// The signature.
@@ -251,10 +252,22 @@ pub async fn prepare(
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "completed or expired")))]
 pub async fn complete(
     State(engine): State<Engine>,
-    ApiCaller(caller): ApiCaller,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<CompleteIn>,
 ) -> Result<Json<CompleteOut>, ApiError> {
-    let signed = engine.complete_document(&caller, &body.transaction_id, &body.sad).await?;
+    let signed = match &body.sad {
+        Some(sad) => {
+            let ApiCaller(caller) = ApiCaller::from_headers(&headers, &engine).await?;
+            engine.complete_document(&caller, &body.transaction_id, sad).await?
+        }
+        None => {
+            let bearer = super::caller::bearer(&headers).ok_or_else(|| ApiError::token(None))?;
+            engine
+                .complete_document_with_token(bearer, &body.transaction_id)
+                .await
+                .map_err(|r| ApiError::token(Some(r)))??
+        }
+    };
     Ok(Json(complete_out(&signed)))
 }
 

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use signet_engine::oauth::{Interaction, RequestError};
 use signet_engine::{Engine, EngineError};
 use zeroize::Zeroizing;
@@ -247,9 +247,39 @@ fn step(
                 description: p.description,
                 documents: p.documents,
                 needs_otp: p.needs_otp,
+                preview: p.preview,
                 error: p.error,
             };
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
+    }
+}
+
+/// `GET …/document`: the PDF being approved, shown in the approval page's frame (only
+/// to the signer's session, only while the request waits, only framed by this site).
+pub(crate) async fn document(
+    State(engine): State<Engine>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let names = Names::for_issuer(&engine.issuer());
+    match engine.approval_document(&id, cookies::get(&headers, names.session)).await {
+        Ok(pdf) => {
+            let mut r = (StatusCode::OK, pdf).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline; filename=\"document.pdf\""),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'self'"),
+            );
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+            r
+        }
+        Err(e) => failure(&engine, e),
     }
 }

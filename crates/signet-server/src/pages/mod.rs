@@ -22,6 +22,7 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/oauth2/interaction/{id}/consent", axum::routing::post(authorize::consent))
         .route("/oauth2/interaction/{id}/approve", axum::routing::post(authorize::approve))
         .route("/oauth2/interaction/{id}/step-up", axum::routing::post(authorize::step_up))
+        .route("/oauth2/interaction/{id}/document", get(authorize::document))
         .route("/logout", get(authorize::logout_page).post(authorize::logout))
         .route("/login", get(account::login_page).post(account::login))
         .route("/account", get(account::account))

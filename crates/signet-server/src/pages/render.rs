@@ -93,6 +93,7 @@ pub(crate) struct ApproveTemplate {
     pub description: Option<String>,
     pub documents: Vec<(Option<String>, String)>,
     pub needs_otp: bool,
+    pub preview: bool,
     pub error: Option<String>,
 }
 
@@ -152,8 +153,8 @@ pub(crate) fn page(
     let target = form_target
         .filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b)));
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'{}; \
-         frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; \
+         form-action 'self'{}; frame-ancestors 'none'; base-uri 'none'",
         target.map(|t| format!(" {t}")).unwrap_or_default()
     );
     let mut response = (status, body).into_response();
