@@ -71,6 +71,18 @@ fn a_signer_accepts_the_policy_documents_and_creates_a_certified_key() {
     let audit = String::from_utf8_lossy(&signet(d, &["audit", "list", "--json"], &[], "").stdout)
         .into_owned();
     assert!(audit.contains("keys.create") && audit.contains(TERMS), "acceptance audited: {audit}");
+    // The pages speak the browser's language when Signet has it, English otherwise.
+    let mut french = Browser::new(&s.addr);
+    french.extra.push("Accept-Language: fr-CH, fr;q=0.9, en;q=0.5".into());
+    let page = french.get("/login");
+    assert!(
+        page.body.contains("<html lang=\"fr\">") && page.body.contains("Mot de passe"),
+        "{}",
+        page.body
+    );
+    let mut german = Browser::new(&s.addr);
+    german.extra.push("Accept-Language: de".into());
+    assert!(german.get("/login").body.contains("Password"));
     // A post without the CSRF token changes nothing.
     let forged = Browser::new(&s.addr);
     let a = forged.post("/account/keys", &[("accept", TERMS), ("key", "ec-p256")]);

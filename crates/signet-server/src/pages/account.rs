@@ -57,6 +57,7 @@ fn login_form(
     let names = Names::for_issuer(&engine.issuer());
     let (csrf, set) = csrf_token(headers, &names);
     let t = LoginTemplate {
+        t: super::texts::for_request(headers),
         brand: Brand::of(engine, ""),
         client: None,
         action: "/login".into(),
@@ -149,6 +150,7 @@ pub(crate) async fn account(
         .filter(|c| c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .cloned();
     let t = AccountTemplate {
+        t: super::texts::for_request(&headers),
         brand: Brand::of(&engine, &group),
         user: display(&caller),
         created,
@@ -187,6 +189,7 @@ async fn key_form(
     let names = Names::for_issuer(&engine.issuer());
     let (csrf, set) = csrf_token(headers, &names);
     let t = KeyNewTemplate {
+        t: super::texts::for_request(headers),
         brand: Brand::of(engine, group),
         user: display(caller),
         csrf,

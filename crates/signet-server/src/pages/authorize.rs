@@ -159,7 +159,11 @@ pub(crate) async fn approve(
 pub(crate) async fn logout_page(State(engine): State<Engine>, headers: HeaderMap) -> Response {
     let names = Names::for_issuer(&engine.issuer());
     let (csrf, set) = csrf_token(&headers, &names);
-    let t = LogoutTemplate { brand: Brand::of(&engine, ""), csrf };
+    let t = LogoutTemplate {
+        t: super::texts::for_request(&headers),
+        brand: Brand::of(&engine, ""),
+        csrf,
+    };
     page(StatusCode::OK, t.render(), None, &set)
 }
 
@@ -202,6 +206,7 @@ fn step(
         Interaction::Redirect(url) => see_other(&url, &[]),
         Interaction::Login(p) => {
             let t = LoginTemplate {
+                t: super::texts::for_request(headers),
                 brand: Brand::of(engine, &p.context.group),
                 client: Some(p.context.client_name),
                 action: format!("/oauth2/interaction/{}/login", p.context.request_id),
@@ -210,10 +215,12 @@ fn step(
                 error: error.map(str::to_owned).or(p.error),
                 needs_otp: p.needs_otp,
             };
-            page(status, t.render(), None, &set)
+            // The login's redirects may end at the client (CSP form-action covers them).
+            page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
         Interaction::StepUp(p) => {
             let t = StepUpTemplate {
+                t: super::texts::for_request(headers),
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,
@@ -221,10 +228,11 @@ fn step(
                 csrf,
                 error: error.map(str::to_owned).or(p.error),
             };
-            page(status, t.render(), None, &set)
+            page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
         Interaction::Consent(p) => {
             let t = ConsentTemplate {
+                t: super::texts::for_request(headers),
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,
@@ -237,6 +245,7 @@ fn step(
         Interaction::Approve(p) => {
             let status = if p.error.is_some() { StatusCode::UNAUTHORIZED } else { status };
             let t = ApproveTemplate {
+                t: super::texts::for_request(headers),
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,

@@ -53,12 +53,18 @@ pub(crate) fn csrf_ok(headers: &HeaderMap, names: &Names, field: Option<&str>) -
     same && origin_matches_host(headers)
 }
 
-/// `Origin` absent (older browsers, same-origin GET-less posts), or equal in host and
-/// port to `Host` (the Fetch standard sends it on every cross-origin POST).
+/// `Origin` absent (older browsers), equal in host and port to `Host` (the Fetch
+/// standard sends it on every cross-origin POST), or `null` on a request the browser
+/// itself marks `Sec-Fetch-Site: same-origin` (a header pages cannot set): browsers send
+/// `null` when the page's referrer policy withholds the origin.
 fn origin_matches_host(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if origin == "null" {
+        let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        return site == Some("same-origin");
+    }
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -103,6 +109,17 @@ mod tests {
             (header::ORIGIN, "http://127.0.0.1:8080"),
         ]);
         assert!(csrf_ok(&same, &n, Some(T)));
+        let null = |site: &str| {
+            let h = headers(&[
+                (header::COOKIE, &cookie),
+                (header::HOST, "127.0.0.1:8080"),
+                (header::ORIGIN, "null"),
+                (header::HeaderName::from_static("sec-fetch-site"), site),
+            ]);
+            csrf_ok(&h, &n, Some(T))
+        };
+        assert!(null("same-origin"));
+        assert!(!null("cross-site") && !null("same-site"));
     }
 
     #[test]

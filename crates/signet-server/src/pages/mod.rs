@@ -8,6 +8,7 @@ mod authorize;
 mod cookies;
 mod render;
 mod respond;
+mod texts;
 
 use axum::routing::get;
 use axum::Router;

@@ -1,6 +1,7 @@
 //! The templates (askama, HTML-escaped), the page response with its security headers,
 //! and the stylesheets and logos they load.
 
+use super::texts::Texts;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,8 +20,9 @@ impl Brand {
     pub fn of(engine: &Engine, group: &str) -> Self {
         let b = engine.branding(group);
         Self {
+            // A configured name, else the group's — but not the built-in group's.
             name: b.display_name.unwrap_or_else(|| {
-                if group.is_empty() {
+                if group.is_empty() || group == "default" {
                     "Signet".into()
                 } else {
                     group.to_owned()
@@ -46,6 +48,7 @@ fn group_slug(group: &str) -> String {
 #[derive(Template)]
 #[template(path = "login.html")]
 pub(crate) struct LoginTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     /// The application asking, in an authorization request.
     pub client: Option<String>,
@@ -61,6 +64,7 @@ pub(crate) struct LoginTemplate {
 #[derive(Template)]
 #[template(path = "stepup.html")]
 pub(crate) struct StepUpTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub client: String,
     pub user: String,
@@ -72,6 +76,7 @@ pub(crate) struct StepUpTemplate {
 #[derive(Template)]
 #[template(path = "consent.html")]
 pub(crate) struct ConsentTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub client: String,
     pub user: String,
@@ -83,6 +88,7 @@ pub(crate) struct ConsentTemplate {
 #[derive(Template)]
 #[template(path = "approve.html")]
 pub(crate) struct ApproveTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub client: String,
     pub user: String,
@@ -100,6 +106,7 @@ pub(crate) struct ApproveTemplate {
 #[derive(Template)]
 #[template(path = "account.html")]
 pub(crate) struct AccountTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub user: String,
     pub created: Option<String>,
@@ -110,6 +117,7 @@ pub(crate) struct AccountTemplate {
 #[derive(Template)]
 #[template(path = "key_new.html")]
 pub(crate) struct KeyNewTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub user: String,
     pub csrf: String,
@@ -121,6 +129,7 @@ pub(crate) struct KeyNewTemplate {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub(crate) struct MessageTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub title: String,
     pub message: String,
@@ -129,6 +138,7 @@ pub(crate) struct MessageTemplate {
 #[derive(Template)]
 #[template(path = "logout.html")]
 pub(crate) struct LogoutTemplate {
+    pub t: &'static Texts,
     pub brand: Brand,
     pub csrf: String,
 }
@@ -161,6 +171,9 @@ pub(crate) fn page(
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The page's own forms must carry their origin (the CSRF check reads it); nothing
+    // leaks to other sites.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
@@ -172,9 +185,11 @@ pub(crate) fn page(
     response
 }
 
-/// A page with a title and a message (errors included).
+/// A page with a title and a message (errors included), in English (the texts of
+/// refusals come from the use cases).
 pub(crate) fn message(engine: &Engine, status: StatusCode, title: &str, text: &str) -> Response {
     let t = MessageTemplate {
+        t: super::texts::for_request(&axum::http::HeaderMap::new()),
         brand: Brand::of(engine, ""),
         title: title.to_owned(),
         message: text.to_owned(),
