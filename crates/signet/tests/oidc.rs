@@ -721,3 +721,43 @@ fn rfc7009_a_public_client_revokes_its_tokens_but_cannot_introspect() {
         http(w.addr(), "GET", "/oidc/userinfo", Some(t["access_token"].as_str().unwrap()), None);
     assert_eq!(st, 401, "the access token went with its refresh token");
 }
+
+#[test]
+fn rfc9396_authorization_details_of_type_credential_are_approved_like_hashes() {
+    let w = World::start();
+    let (_, info) = http(w.addr(), "GET", "/csc/v1/info", None, None);
+    assert!(
+        info["authType"].as_array().unwrap().contains(&serde_json::json!("oauth2code")),
+        "{info}"
+    );
+    assert_eq!(info["oauth2"], w.issuer());
+    let digest = sha256(b"annex");
+    let details = serde_json::json!([{
+        "type": "credential",
+        "credentialID": w.credential,
+        "documentDigests": [{ "hash": signer::b64(&digest), "label": "Annex A.pdf" }],
+        "hashAlgorithmOID": "2.16.840.1.101.3.4.2.1",
+    }]);
+    let b = Browser::new(w.addr());
+    let authorize =
+        w.authorize(&w.spa, &[("scope", ""), ("authorization_details", &details.to_string())]);
+    let page = b.follow(b.get(&authorize));
+    let page = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "ada-password")],
+    ));
+    assert!(page.body.contains("Annex A.pdf"), "{}", page.body);
+    let back = b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("decision", "allow"), ("pin", "123456")],
+    );
+    let code = query_param(&back.location().unwrap(), "code").unwrap();
+    let (_, t) = w.redeem(&code);
+    let (st, v, _) = post(
+        w.addr(),
+        "/csc/v1/signatures/signHash",
+        Some(t["access_token"].as_str().unwrap()),
+        &serde_json::json!({ "credentialID": w.credential, "hash": [signer::b64(&digest)], "signAlgo": "1.2.840.10045.4.3.2" }),
+    );
+    assert_eq!(st, 200, "{v}");
+}

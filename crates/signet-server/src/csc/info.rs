@@ -12,8 +12,10 @@ pub(crate) async fn info(State(engine): State<Engine>) -> Json<Value> {
         "region": engine.settings().ca.country.clone().unwrap_or_else(|| "EU".into()),
         "lang": "en-US",
         "description": "Signet remote signing service",
-        "authType": ["basic", "oauth2client"],
-        "oauth2": engine.settings().public_url,
+        // §8: HTTP Basic `auth/login`, and the OAuth 2.0 flows of `oauth2` (the issuer;
+        // its metadata names the endpoints).
+        "authType": ["basic", "oauth2code", "oauth2client"],
+        "oauth2": engine.issuer(),
         "methods": super::METHODS,
     }))
 }

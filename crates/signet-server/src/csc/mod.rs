@@ -25,6 +25,9 @@ pub(crate) const METHODS: &[&str] = &[
     "credentials/sendOTP",
     "signatures/signHash",
     "signatures/timestamp",
+    "oauth2/authorize",
+    "oauth2/token",
+    "oauth2/revoke",
 ];
 
 pub(crate) fn routes() -> Router<Engine> {
