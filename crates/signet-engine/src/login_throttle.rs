@@ -62,7 +62,22 @@ impl Engine {
 
     /// Counts a failed login of `username` in `tx` (with its audit record), locking the
     /// name when the failures pass [`FREE_FAILURES`]; returns the lock in seconds.
-    pub(crate) async fn count_login_failure(
+    /// Counts a failed login of `username` and audits it with `reason` (and the lock it
+    /// caused), in one transaction.
+    pub(crate) async fn record_login_failure(
+        &self,
+        username: &str,
+        reason: &str,
+    ) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let lock = self.count_login_failure(&mut tx, username, now).await?;
+        tx.append_audit(login_refused(now, username, reason, ("locked_for", lock))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_login_failure(
         &self,
         tx: &mut Box<dyn StoreTx>,
         username: &str,

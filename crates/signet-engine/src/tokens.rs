@@ -235,17 +235,7 @@ impl Engine {
             }
         };
         let Some(user) = user.filter(|_| ok) else {
-            let now = self.clock.now();
-            let mut tx = self.store.begin().await?;
-            let lock = self.count_login_failure(&mut tx, username, now).await?;
-            tx.append_audit(login_refused(
-                now,
-                username,
-                "invalid username or password",
-                ("locked_for", lock),
-            ))
-            .await?;
-            tx.commit().await?;
+            self.record_login_failure(username, "invalid username or password").await?;
             return Err(EngineError::Unauthorized("invalid username or password".into()));
         };
         Ok(user)

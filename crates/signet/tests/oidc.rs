@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use common::browser::{encode, query_param, Browser};
+use common::browser::{encode, query_param, token_request, Browser};
 use common::signer::sha256;
 use common::*;
 use serde_json::Value;
@@ -144,24 +144,7 @@ impl World {
 
     /// `POST /oauth2/token` with a form, optionally HTTP Basic.
     fn token(&self, fields: &[(&str, &str)], basic: Option<(&str, &str)>) -> (u16, Value) {
-        let mut cmd = Command::new("curl");
-        cmd.args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST"]);
-        if let Some((id, secret)) = basic {
-            cmd.args(["-u", &format!("{id}:{secret}")]);
-        }
-        let out = cmd
-            .args([
-                "-H",
-                "Content-Type: application/x-www-form-urlencoded",
-                "--data-binary",
-                &encode(fields),
-            ])
-            .arg(format!("http://{}/oauth2/token", self.addr()))
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let (body, code) = text.rsplit_once('\n').unwrap();
-        (code.trim().parse().unwrap(), serde_json::from_str(body).unwrap_or(Value::Null))
+        token_request(self.addr(), fields, basic)
     }
 
     /// Redeems a code for the public client with the right verifier.

@@ -9,7 +9,7 @@ mod common;
 #[allow(dead_code)]
 mod pdf;
 
-use common::browser::{encode, query_param, Browser};
+use common::browser::{encode, query_param, token_request, Browser};
 use common::signer::{b64, unb64};
 use common::*;
 use serde_json::json;
@@ -104,19 +104,17 @@ fn the_signer_reads_the_pdf_approves_it_and_the_token_completes_the_signature_on
     );
     assert_eq!(back.status, 303, "{}", back.body);
     let code = query_param(&back.location().unwrap(), "code").unwrap();
-    let out = std::process::Command::new("curl")
-        .args(["-s", "-X", "POST", "--data-binary"])
-        .arg(encode(&[
+    let (_, t) = token_request(
+        &s.addr,
+        &[
             ("grant_type", "authorization_code"),
             ("code", &code),
             ("redirect_uri", REDIRECT),
             ("client_id", &app),
             ("code_verifier", VERIFIER),
-        ]))
-        .arg(format!("http://{}/oauth2/token", s.addr))
-        .output()
-        .unwrap();
-    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ],
+        None,
+    );
     let credential_token = t["access_token"].as_str().unwrap();
     let complete = || {
         post(

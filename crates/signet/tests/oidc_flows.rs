@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use common::browser::{encode, query_param, Browser};
+use common::browser::{encode, query_param, token_request, Browser};
 use common::signer::{b64, sha256};
 use common::*;
 use serde_json::json;
@@ -171,19 +171,17 @@ fn step_up_before_signing_and_oauth2code_credentials() {
     );
     assert_eq!(back.status, 303, "{}", back.body);
     let code_value = query_param(&back.location().unwrap(), "code").unwrap();
-    let out = std::process::Command::new("curl")
-        .args(["-s", "-X", "POST", "--data-binary"])
-        .arg(encode(&[
+    let (_, t) = token_request(
+        &s.addr,
+        &[
             ("grant_type", "authorization_code"),
             ("code", &code_value),
             ("redirect_uri", REDIRECT),
             ("client_id", &app),
             ("code_verifier", VERIFIER),
-        ]))
-        .arg(format!("http://{}/oauth2/token", s.addr))
-        .output()
-        .unwrap();
-    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ],
+        None,
+    );
     let (st, v, _) = post(
         &s.addr,
         "/csc/v1/signatures/signHash",

@@ -95,17 +95,7 @@ impl Engine {
             Ok(Some(step)) => Ok(step),
             Ok(None) => Err(EngineError::Forbidden("You have no authenticator.".into())),
             Err(signet_sam::SamError::InvalidOtp | signet_sam::SamError::OtpMissing) => {
-                let now = self.clock.now();
-                let mut tx = self.store.begin().await?;
-                let lock = self.count_login_failure(&mut tx, username, now).await?;
-                tx.append_audit(login_refused(
-                    now,
-                    username,
-                    "wrong one-time code",
-                    ("locked_for", lock),
-                ))
-                .await?;
-                tx.commit().await?;
+                self.record_login_failure(username, "wrong one-time code").await?;
                 Err(EngineError::Unauthorized("Wrong one-time code.".into()))
             }
             Err(e) => Err(EngineError::Unavailable(e.to_string())),

@@ -4,8 +4,7 @@
 
 use super::cookies::{self, Names};
 use super::render::{page, AccountTemplate, Brand, KeyNewTemplate, LoginTemplate};
-use super::respond::{csrf_refused, csrf_token, failure, field, secret, see_other};
-use crate::oauth2::url_form;
+use super::respond::{checked_form, csrf_token, failure, field, secret, see_other};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -75,11 +74,10 @@ pub(crate) async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let next = safe_next(field(&form, "next"));
     let username = field(&form, "username").unwrap_or("").to_owned();
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
@@ -207,11 +205,10 @@ pub(crate) async fn create_key(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (_, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let (caller, group) = match signer(&engine, &headers, "/account/keys/new").await {
         Ok(s) => s,
         Err(r) => return r,

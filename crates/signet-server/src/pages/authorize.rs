@@ -6,7 +6,7 @@ use super::render::{
     message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
     StepUpTemplate,
 };
-use super::respond::{csrf_refused, csrf_token, failure, field, secret, see_other};
+use super::respond::{checked_form, csrf_token, failure, field, secret, see_other};
 use crate::oauth2::url_form;
 use askama::Template;
 use axum::body::Bytes;
@@ -58,11 +58,10 @@ pub(crate) async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let username = field(&form, "username").unwrap_or("").to_owned();
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
     let otp = secret(&form, "otp");
@@ -82,11 +81,10 @@ pub(crate) async fn step_up(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let session = cookies::get(&headers, names.session);
     let otp = secret(&form, "otp").unwrap_or_default();
     match engine.step_up(session, otp).await {
@@ -126,11 +124,10 @@ pub(crate) async fn consent(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let allow = field(&form, "decision") == Some("allow");
     let session = cookies::get(&headers, names.session);
     step(&engine, &headers, engine.answer_consent(&id, session, allow).await, None, StatusCode::OK)
@@ -143,11 +140,10 @@ pub(crate) async fn approve(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, form) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     let allow = field(&form, "decision") == Some("allow");
     let session = cookies::get(&headers, names.session);
     let (pin, otp) = (secret(&form, "pin"), secret(&form, "otp"));
@@ -173,11 +169,10 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let names = Names::for_issuer(&engine.issuer());
-    let form = url_form(&body).unwrap_or_default();
-    if !cookies::csrf_ok(&headers, &names, field(&form, "csrf")) {
-        return csrf_refused(&engine);
-    }
+    let (names, _) = match checked_form(&engine, &headers, &body) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
     if let Err(e) = engine.logout(cookies::get(&headers, names.session)).await {
         return failure(&engine, e);
     }

@@ -3,6 +3,7 @@
 
 use super::cookies::{self, Names};
 use super::render::message;
+use crate::oauth2::url_form;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use signet_engine::{Engine, EngineError};
@@ -83,4 +84,23 @@ pub(super) fn see_other(location: &str, set_cookies: &[String]) -> Response {
         }
     }
     r
+}
+
+/// A form's fields, in order.
+pub(super) type Form = Vec<(String, String)>;
+
+/// The fields of a form post and the cookie names, or the refusal page when its CSRF
+/// token (and origin) does not check out.
+pub(super) fn checked_form(
+    engine: &Engine,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Names, Form), Box<Response>> {
+    let names = Names::for_issuer(&engine.issuer());
+    let form = url_form(body).unwrap_or_default();
+    if cookies::csrf_ok(headers, &names, field(&form, "csrf")) {
+        Ok((names, form))
+    } else {
+        Err(Box::new(csrf_refused(engine)))
+    }
 }

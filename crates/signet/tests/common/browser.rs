@@ -176,3 +176,32 @@ fn unpct(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// `POST /oauth2/token` with a form, optionally with HTTP Basic: (status, JSON).
+pub fn token_request(
+    addr: &str,
+    fields: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> (u16, serde_json::Value) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST"]);
+    if let Some((id, secret)) = basic {
+        cmd.args(["-u", &format!("{id}:{secret}")]);
+    }
+    let out = cmd
+        .args([
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            "--data-binary",
+            &encode(fields),
+        ])
+        .arg(format!("http://{addr}/oauth2/token"))
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (
+        code.trim().parse().unwrap_or(0),
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
