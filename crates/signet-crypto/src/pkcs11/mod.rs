@@ -91,9 +91,9 @@ impl Pkcs11Module {
     pub fn open(config: &Pkcs11Config, create_keys: bool) -> Result<(Self, bool), CryptoError> {
         let ctx = library::context(&config.library)?;
         let slot = library::slot_with_token(&ctx, &config.token_label)?;
-        let mechanisms =
-            ctx.get_mechanism_list(slot).map_err(|e| error::hsm("C_GetMechanismList", &e))?;
-        let wrap = WrapMechanism::best(&mechanisms)?;
+        // C_GetMechanismInfo per candidate (C_GetMechanismList would also list vendor
+        // mechanisms cryptoki cannot name, and log each one).
+        let wrap = WrapMechanism::best(|m| ctx.get_mechanism_info(slot, m).is_ok())?;
         let pin = AuthPin::from(config.pin.as_str().to_owned());
         let pool = Pool::new(ctx, slot, pin, config.sessions, config.timeout)?;
         let (master, created) = {
