@@ -9,6 +9,7 @@
 
 pub mod digest;
 mod error;
+mod migration;
 mod module;
 pub mod pkcs11;
 pub mod secret;
@@ -17,6 +18,7 @@ pub mod soft;
 pub mod verify;
 
 pub use error::CryptoError;
+pub use migration::{BlobState, KeyMigration};
 pub use module::{
     CryptoModule, GeneratedKey, HeldKey, KeyBinding, WrappedKey, SERVICE_OWNER_PREFIX,
 };

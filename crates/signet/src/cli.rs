@@ -310,6 +310,37 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// The crypto module's stored keys.
+    Crypto {
+        /// Crypto command.
+        #[command(subcommand)]
+        command: CryptoCommand,
+    },
+}
+
+/// `signet admin crypto …`
+#[derive(Debug, Subcommand)]
+pub enum CryptoCommand {
+    /// Re-wrap every stored key and sealed secret of the soft module under the HSM's master
+    /// keys ([crypto.pkcs11]; the soft master key file is read). Each key is moved in a
+    /// transaction of its own with an audit record: an interrupted run loses nothing, and
+    /// running it again moves only what is left. Stop the servers first; afterwards set
+    /// crypto.module = "pkcs11".
+    Migrate {
+        /// The target module.
+        #[arg(long, value_enum)]
+        to: MigrateTarget,
+        /// Move at most this many keys in this run (the rest stay for the next).
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}
+
+/// Where `signet admin crypto migrate` moves keys to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MigrateTarget {
+    /// The PKCS#11 HSM of [crypto.pkcs11].
+    Pkcs11,
 }
 
 /// `signet admin group …`

@@ -39,6 +39,16 @@ pub enum Mode {
 
 /// Opens store, crypto module and engine.
 pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
+    open_with(config, mode, None).await
+}
+
+/// Opens store and engine over `module` (with its start-up summary line) instead of the
+/// configured one when given: the target module of a migration.
+pub async fn open_with(
+    config: &Config,
+    mode: Mode,
+    module: Option<(Arc<dyn CryptoModule>, String)>,
+) -> anyhow::Result<Opened> {
     let url = config.database_url();
     let sqlite_file =
         url.strip_prefix("sqlite://").map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
@@ -77,8 +87,10 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
     let fresh = store.list_cas().await.context("database")?.is_empty();
     let may_create = fresh && mode == Mode::Serve;
     let created = |c: bool| if c { "created" } else { "reused" };
-    let (module, master_key): (Arc<dyn CryptoModule>, String) = match config.crypto.module {
-        CryptoModuleKind::Soft => {
+    let (module, master_key): (Arc<dyn CryptoModule>, String) = match (module, config.crypto.module)
+    {
+        (Some(given), _) => given,
+        (None, CryptoModuleKind::Soft) => {
             let path = config.master_key_file();
             let (module, was_created) =
                 SoftModule::open(&path, may_create).context("crypto module")?;
@@ -90,7 +102,7 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
             );
             (Arc::new(module), line)
         }
-        CryptoModuleKind::Pkcs11 => {
+        (None, CryptoModuleKind::Pkcs11) => {
             let (module, was_created) = open_pkcs11(config, may_create).await?;
             let p = &config.crypto.pkcs11;
             let line = format!(

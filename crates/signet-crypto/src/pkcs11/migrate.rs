@@ -14,14 +14,64 @@ use super::error::hsm;
 use super::keygen;
 use super::master::WrapMechanism;
 use super::pool::Lease;
+use super::BlobFormat;
 use super::{is_service, wrapped, Inner, Pkcs11Module};
 use crate::soft::{ResidentKey, SoftModule};
-use crate::{CryptoError, CryptoModule, KeyBinding, WrappedKey};
+use crate::{BlobState, CryptoError, CryptoModule, KeyBinding, KeyMigration, WrappedKey};
 use aws_lc_rs::key_wrap::{AesKek, KeyWrapPadded, AES_256};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
 use std::sync::Arc;
 use zeroize::Zeroizing;
+
+/// The migration from the soft module (its master key file) into this HSM.
+#[derive(Debug)]
+pub struct SoftToPkcs11 {
+    soft: SoftModule,
+    hsm: Pkcs11Module,
+}
+
+impl SoftToPkcs11 {
+    /// Moves blobs of `soft` into `hsm`.
+    pub fn new(soft: SoftModule, hsm: Pkcs11Module) -> Self {
+        Self { soft, hsm }
+    }
+}
+
+impl KeyMigration for SoftToPkcs11 {
+    fn source(&self) -> &'static str {
+        "soft"
+    }
+
+    fn target(&self) -> &'static str {
+        "pkcs11"
+    }
+
+    fn state(&self, blob: &[u8]) -> BlobState {
+        match super::blob_format(blob) {
+            BlobFormat::Pkcs11 => BlobState::Done,
+            BlobFormat::Soft => BlobState::ToMove,
+            BlobFormat::Unknown => BlobState::Foreign,
+        }
+    }
+
+    fn rewrap_key(
+        &self,
+        blob: &WrappedKey,
+        binding: &KeyBinding<'_>,
+    ) -> Result<WrappedKey, CryptoError> {
+        self.hsm.import_soft_key(&self.soft, blob, binding)
+    }
+
+    fn reseal_secret(
+        &self,
+        sealed: &WrappedKey,
+        owner: &str,
+        purpose: &str,
+    ) -> Result<WrappedKey, CryptoError> {
+        self.hsm.import_soft_secret(&self.soft, sealed, owner, purpose)
+    }
+}
 
 impl Pkcs11Module {
     /// Re-wraps a soft module key (`blob`, bound to `binding`) under this module.

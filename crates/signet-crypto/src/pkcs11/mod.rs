@@ -36,6 +36,7 @@ mod token_keys;
 mod wrapped;
 
 pub use config::Pkcs11Config;
+pub use migrate::SoftToPkcs11;
 
 use crate::{CryptoError, CryptoModule, GeneratedKey, HeldKey, KeyBinding, WrappedKey};
 use cryptoki::object::{Attribute, ObjectClass};
