@@ -525,11 +525,29 @@ pub enum AuditCommand {
     },
 }
 
+/// The crypto module `signet bench sign` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchModule {
+    /// The soft module against raw aws-lc-rs.
+    Soft,
+    /// SoftHSM2 (per-operation unwrap, resident key) beside the soft module.
+    Pkcs11,
+}
+
 /// `signet bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Digest signing through the soft module (unwrap per operation) vs the raw aws-lc-rs rate.
+    /// Digest signing through the soft module (unwrap per operation) vs the raw aws-lc-rs rate;
+    /// with `--module pkcs11`, through SoftHSM2 with per-operation unwrap vs a resident HSM
+    /// key vs the soft module, in one run.
     Sign {
+        /// `soft`, or `pkcs11`: a throwaway SoftHSM2 token made in a temporary directory
+        /// (its own SOFTHSM2_CONF) and removed at the end; never a configured HSM.
+        #[arg(long, value_enum, default_value = "soft")]
+        module: BenchModule,
+        /// The SoftHSM2 PKCS#11 library for `--module pkcs11`.
+        #[arg(long, default_value = "/usr/lib/softhsm/libsofthsm2.so")]
+        pkcs11_library: PathBuf,
         /// Key type to report first: rsa-2048 | rsa-3072 | rsa-4096 | ec-p256 | ec-p384.
         #[arg(long, default_value = "rsa-2048")]
         key: String,

@@ -40,6 +40,9 @@ pub struct Pkcs11BenchResult {
     pub destroy_us: f64,
     /// `C_Sign` with the resident token key.
     pub resident_sign_us: f64,
+    /// One operation's dispatch by the session pool (a thread per operation, for the
+    /// deadline) with nothing to do.
+    pub dispatch_us: f64,
 }
 
 impl Pkcs11BenchResult {
@@ -90,7 +93,9 @@ pub fn run(
     }
 
     let steps = split(module, &wrapped_key.wrapped.0, &user, algorithm, &digest)?;
-    let resident_sign_us = mean_us(100, via_resident)?;
+    let resident_sign_us =
+        resident_step(module, &token_key.wrapped.0, &service, algorithm, &digest)?;
+    let dispatch_us = mean_us(200, || module.inner.pool.run(|_| Ok(())))?;
     Ok(Pkcs11BenchResult {
         key,
         algorithm,
@@ -103,6 +108,24 @@ pub fn run(
         sign_us: steps[2],
         destroy_us: steps[3],
         resident_sign_us,
+        dispatch_us,
+    })
+}
+
+/// One thread, one session: `C_Sign` with the resident token key.
+fn resident_step(
+    module: &Pkcs11Module,
+    bytes: &[u8],
+    binding: &KeyBinding<'_>,
+    algorithm: SignatureAlgorithm,
+    digest: &[u8],
+) -> Result<f64, CryptoError> {
+    let blob = blob::parse(bytes)?;
+    let key = module.inner.token_key(&blob, binding)?;
+    let mut lease = module.inner.pool.lease()?;
+    let handle = module.inner.token_key_handle(lease.session(), &key)?;
+    mean_us(100, || {
+        sign::sign_digest(&lease.session().session, handle, algorithm, digest).map(drop)
     })
 }
 

@@ -78,6 +78,15 @@ impl Inner {
         })
     }
 
+    /// The key's handle in `session` (found on first use).
+    pub(super) fn token_key_handle(
+        &self,
+        session: &mut super::pool::PooledSession,
+        key: &TokenKey,
+    ) -> Result<cryptoki::object::ObjectHandle, CryptoError> {
+        session.handle(Cached::Service(key.id.clone()), |s| find(s, key))
+    }
+
     /// Signs digests with a token key.
     pub(super) fn sign_token(
         &self,
