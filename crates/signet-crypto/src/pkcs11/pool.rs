@@ -106,6 +106,9 @@ struct State {
     idle: Vec<PooledSession>,
     /// Sessions in existence: idle plus leased.
     open: usize,
+    /// Operations written off that have not returned yet: while as many as the pool's size
+    /// hang, no more sessions (and threads) are spent on the HSM.
+    stuck: usize,
 }
 
 /// What becomes of a leased session when the lease ends.
@@ -148,6 +151,8 @@ impl Drop for Lease {
         let Some(s) = self.session.take() else { return };
         if self.settled.swap(true, Ordering::SeqCst) {
             // The caller gave up and counted it out: whatever the call did, it is not reused.
+            let mut st = self.pool.lock();
+            st.stuck = st.stuck.saturating_sub(1);
             return;
         }
         match self.fate {
@@ -240,6 +245,7 @@ impl Pool {
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     // Written off before the thread can return it (it checks the flag).
                     if !settled.swap(true, Ordering::SeqCst) {
+                        self.shared.lock().stuck += 1;
                         self.shared.forget_one();
                     }
                     tracing::warn!("an HSM operation did not return; its session is written off");
@@ -287,6 +293,12 @@ impl Shared {
         };
         let mut st = self.lock();
         loop {
+            if st.stuck >= self.size {
+                return Err(CryptoError::Unavailable(format!(
+                    "{} HSM operations have not returned; no new session is opened until they do",
+                    st.stuck
+                )));
+            }
             if let Some(s) = st.idle.pop() {
                 return Ok(lease(s));
             }

@@ -163,5 +163,31 @@ fn an_operation_that_never_returns_fails_cleanly_and_the_pool_goes_on() {
     let b = KeyBinding { owner: "u", credential: "c", algorithm: KeyAlgorithm::EcP256 };
     let k = hsm.generate_key(&b).unwrap();
     assert!(hsm.sign_digest(&k.wrapped, &b, ECDSA, &[7u8; 32]).is_ok());
+    // As many hung operations as sessions: the pool stops spending sessions and threads
+    // on the HSM, and says why, until they return.
+    let (release_second, stuck_second) = mpsc::channel::<()>();
+    let stuck_second = Mutex::new(stuck_second);
+    let e = hsm
+        .inner
+        .pool
+        .run(move |_| {
+            let _ = stuck_second.lock().unwrap_or_else(|p| p.into_inner()).recv();
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(&e, CryptoError::Unavailable(m) if m.contains("did not answer")), "{e}");
+    let e = hsm.check().unwrap_err();
+    assert!(matches!(&e, CryptoError::Unavailable(m) if m.contains("have not returned")), "{e}");
+    // Once they return, the pool serves again.
     release.send(()).unwrap();
+    release_second.send(()).unwrap();
+    let mut served = false;
+    for _ in 0..1000 {
+        if hsm.check().is_ok() {
+            served = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5)); // the released threads are finishing
+    }
+    assert!(served, "the pool serves again once the hung operations returned");
 }
