@@ -40,7 +40,7 @@ pub struct Pkcs11BenchResult {
     pub destroy_us: f64,
     /// `C_Sign` with the resident token key.
     pub resident_sign_us: f64,
-    /// One operation's dispatch by the session pool (a thread per operation, for the
+    /// One operation's dispatch by the session pool (to a worker thread, for the
     /// deadline) with nothing to do.
     pub dispatch_us: f64,
 }

@@ -9,11 +9,13 @@
 //! caller gets [`CryptoError::Unavailable`] — an error, never a hang: waiting for a free
 //! session is bounded by the configured timeout.
 //!
-//! Deadline: every operation runs on a thread of its own with its session, and the caller
-//! waits at most the configured time for it. A PKCS#11 call that never returns (a hung
-//! network HSM; SoftHSM when a session is closed under an operation, which frees memory the
-//! operation still uses) costs that thread and session, written off; the request fails as
-//! unavailable and the pool opens a replacement.
+//! Deadline: every operation runs with its session on one of the pool's worker threads,
+//! and the caller waits at most the configured time for it. A PKCS#11 call that never
+//! returns (a hung network HSM; SoftHSM when a session is closed under an operation, which
+//! frees memory the operation still uses) costs that worker and session, written off; the
+//! request fails as unavailable, and the pool starts another worker and opens another
+//! session. Workers live as long as the pool: a thread per operation would pay the thread's
+//! start and the library's per-thread set-up (OpenSSL's, under SoftHSM) on every signature.
 //!
 //! Sessions are opened with `no_drop`: the pool closes a healthy session itself, and never
 //! calls `C_CloseSession` on a handle the token has declared invalid (a token that reuses
@@ -79,6 +81,44 @@ pub(crate) struct Pool {
     shared: Arc<Shared>,
     /// How long a caller waits for one operation.
     op_timeout: Duration,
+    workers: Workers,
+}
+
+/// One operation, ready to run on a worker.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Long-lived threads that run the operations (each with the session it was given).
+struct Workers {
+    queue: mpsc::Sender<Job>,
+    jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+}
+
+impl Workers {
+    fn new(count: usize) -> Result<Self, CryptoError> {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let workers = Self { queue, jobs: Arc::new(Mutex::new(jobs)) };
+        for _ in 0..count {
+            workers.add()?;
+        }
+        Ok(workers)
+    }
+
+    /// Starts one more worker (at start, and in place of one stuck in the HSM).
+    fn add(&self) -> Result<(), CryptoError> {
+        let jobs = self.jobs.clone();
+        std::thread::Builder::new()
+            .name("signet-hsm".into())
+            .spawn(move || loop {
+                // The lock is held only while waiting for the next job, never while one runs.
+                let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                match next {
+                    Ok(job) => job(),
+                    Err(_) => break, // the pool is gone
+                }
+            })
+            .map(drop)
+            .map_err(|_| CryptoError::Unavailable("cannot start an HSM worker thread".into()))
+    }
 }
 
 /// What leases share with the pool.
@@ -194,10 +234,11 @@ impl Pool {
         st.idle.push(first);
         st.open = 1;
         drop(st);
-        Ok(Self { shared, op_timeout: timeout })
+        let workers = Workers::new(shared.size)?;
+        Ok(Self { shared, op_timeout: timeout, workers })
     }
 
-    /// Runs `op` on a session, on a thread of its own, waiting at most the timeout. If the
+    /// Runs `op` on a session, on a worker thread, waiting at most the timeout. If the
     /// session turns out to be lost, the pool recovers and `op` runs once more on a fresh
     /// session; `op` must therefore be safe to repeat (every Signet operation is: it signs,
     /// wraps or looks up, and destroys on failure what it made).
@@ -214,7 +255,7 @@ impl Pool {
             let settled = lease.settled.clone();
             let (tx, rx) = mpsc::sync_channel(1);
             let job = op.clone();
-            let spawned = std::thread::Builder::new().name("signet-hsm".into()).spawn(move || {
+            let submitted = self.workers.queue.send(Box::new(move || {
                 let mut lease = lease;
                 #[cfg(test)]
                 let calls = CALLS.read().unwrap_or_else(|p| p.into_inner());
@@ -234,11 +275,9 @@ impl Pool {
                 }
                 drop(lease);
                 let _ = tx.send(result);
-            });
-            if spawned.is_err() {
-                return Err(CryptoError::Unavailable(
-                    "cannot start an HSM operation thread".into(),
-                ));
+            }));
+            if submitted.is_err() {
+                return Err(CryptoError::Unavailable("the HSM workers are gone".into()));
             }
             let result = match rx.recv_timeout(self.op_timeout) {
                 Ok(result) => result,
@@ -247,6 +286,10 @@ impl Pool {
                     if !settled.swap(true, Ordering::SeqCst) {
                         self.shared.lock().stuck += 1;
                         self.shared.forget_one();
+                    }
+                    // The stuck worker is replaced; if it ever returns, it serves again.
+                    if let Err(e) = self.workers.add() {
+                        tracing::warn!(error = %e, "no replacement for a stuck HSM worker");
                     }
                     tracing::warn!("an HSM operation did not return; its session is written off");
                     return Err(CryptoError::Unavailable(format!(

@@ -112,7 +112,7 @@ pub fn run(
         );
         println!("µs columns, one thread: each PKCS#11 call of a per-operation signature, C_Sign");
         println!(
-            "with the resident key, and the pool's dispatch of one operation (a thread of its own,"
+            "with the resident key, and the pool's dispatch of one operation (to a worker thread,"
         );
         println!("for the deadline) doing nothing.");
     }
