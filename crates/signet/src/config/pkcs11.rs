@@ -99,7 +99,8 @@ impl Pkcs11Section {
             }
             _ => {}
         }
-        if self.wrap_key_label.is_empty() || self.mac_key_label() == self.wrap_key_label {
+        let mac = self.mac_key_label();
+        if self.wrap_key_label.is_empty() || mac.is_empty() || mac == self.wrap_key_label {
             return Err(
                 "crypto.pkcs11.mac_key_label: the master keys need two different, non-empty labels"
                     .into(),
