@@ -44,4 +44,30 @@ pub enum CryptoError {
     /// The underlying library failed (key generation, signing).
     #[error("crypto operation failed: {0}")]
     Operation(&'static str),
+    /// The module cannot answer now — its HSM sessions were lost and could not be
+    /// reopened, every session stayed busy, or the token is absent. Retrying later may
+    /// succeed; nothing was signed.
+    #[error("the crypto module is unavailable: {0}")]
+    Unavailable(String),
+    /// The HSM refused or failed an operation (the PKCS#11 function and return value).
+    #[error("HSM operation {operation} failed: {code}")]
+    Hsm {
+        /// What Signet was doing.
+        operation: &'static str,
+        /// The PKCS#11 function and its `CKR_…` return value.
+        code: String,
+    },
+    /// The blob was made by another kind of module (a soft blob given to the PKCS#11
+    /// module, or the reverse).
+    #[error("the key is wrapped by the {found} module, not by {expected}: move it with `signet admin crypto migrate --to {expected}`")]
+    ForeignBlob {
+        /// The module whose format the blob has.
+        found: &'static str,
+        /// This module.
+        expected: &'static str,
+    },
+    /// The module's configuration or token does not allow it to start (named key
+    /// missing, weak master key, no usable mechanism).
+    #[error("{0}")]
+    Setup(String),
 }

@@ -5,17 +5,20 @@
 //! `DESIGN.md`). To sign, the caller gives the wrapped blob back together with the same
 //! binding; the module unwraps, signs the digest and drops the plaintext key before it
 //! returns. Two modules implement it: [`soft::SoftModule`] (aws-lc-rs, the embedded
-//! default) and, later, a PKCS#11 module.
+//! default) and [`pkcs11::Pkcs11Module`] (any PKCS#11 HSM, SoftHSM2 in tests).
 
 pub mod digest;
 mod error;
+mod migration;
 mod module;
+pub mod pkcs11;
 pub mod secret;
 mod signer;
 pub mod soft;
 pub mod verify;
 
 pub use error::CryptoError;
+pub use migration::{BlobState, KeyMigration};
 pub use module::{
     CryptoModule, GeneratedKey, HeldKey, KeyBinding, WrappedKey, SERVICE_OWNER_PREFIX,
 };

@@ -124,3 +124,27 @@ pub trait CryptoModule: Send + Sync + fmt::Debug {
     /// Proves the module answers (for `/readyz`).
     fn check(&self) -> Result<(), CryptoError>;
 }
+
+/// Checks a request before any key is touched: the key can make this signature, and the
+/// digest has the hash's length.
+pub(crate) fn check_request(
+    key: KeyAlgorithm,
+    alg: SignatureAlgorithm,
+    digest: &[u8],
+) -> Result<(), CryptoError> {
+    if !key.supports(alg) {
+        return Err(CryptoError::UnsupportedAlgorithm {
+            algorithm: alg.name(),
+            key: key.as_str().to_owned(),
+        });
+    }
+    let hash = alg.hash();
+    if digest.len() != hash.output_len() {
+        return Err(CryptoError::DigestLength {
+            hash: hash.as_str(),
+            expected: hash.output_len(),
+            found: digest.len(),
+        });
+    }
+    Ok(())
+}

@@ -1,7 +1,9 @@
-//! Every signature algorithm of the soft module, verified by OpenSSL (a real peer).
+//! Every signature algorithm of both modules (soft, and PKCS#11 on SoftHSM2) — keys
+//! generated through Signet, hashes signed — verified by OpenSSL (a real peer).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use signet_crypto::soft::SoftModule;
+mod common;
+
 use signet_crypto::{digest::digest, CryptoModule, KeyBinding};
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
 use std::path::Path;
@@ -33,17 +35,23 @@ fn verify(dir: &Path, alg: SignatureAlgorithm, data: &Path, sig: &Path) -> (bool
 #[test]
 fn every_algorithm_verifies_with_openssl_and_tampering_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let module = SoftModule::from_master_key(&[7u8; 32]).expect("module");
-    let data = dir.path().join("data");
+    for module in common::modules() {
+        check_module(module.as_ref(), dir.path());
+    }
+}
+
+fn check_module(module: &dyn CryptoModule, dir: &Path) {
+    let name = module.name();
+    let data = dir.join("data");
     std::fs::write(&data, b"the document a signer approved\n").expect("write");
-    let tampered = dir.path().join("tampered");
+    let tampered = dir.join("tampered");
     std::fs::write(&tampered, b"the document a signer approved!\n").expect("write");
 
     let mut checked = 0;
     for key_alg in KeyAlgorithm::ALL {
         let binding = KeyBinding { owner: "user-1", credential: "cred-1", algorithm: key_alg };
         let key = module.generate_key(&binding).expect("generate");
-        let spki = dir.path().join("pub.der");
+        let spki = dir.join("pub.der");
         std::fs::write(&spki, &key.public_key).expect("write");
         let (ok, out) = openssl(&[
             "pkey",
@@ -53,22 +61,25 @@ fn every_algorithm_verifies_with_openssl_and_tampering_fails() {
             "-in",
             spki.to_str().expect("utf-8"),
             "-out",
-            dir.path().join("pub.pem").to_str().expect("utf-8"),
+            dir.join("pub.pem").to_str().expect("utf-8"),
         ]);
-        assert!(ok, "openssl parses the SPKI of {key_alg}: {out}");
+        assert!(ok, "{name}: openssl parses the SPKI of {key_alg}: {out}");
 
         for alg in key_alg.signature_algorithms() {
             let d = digest(alg.hash(), &std::fs::read(&data).expect("read"));
             let sig = module.sign_digest(&key.wrapped, &binding, alg, &d).expect("sign");
-            let sig_path = dir.path().join("sig");
+            let sig_path = dir.join("sig");
             std::fs::write(&sig_path, &sig).expect("write");
-            let (ok, out) = verify(dir.path(), alg, &data, &sig_path);
-            assert!(ok && out.contains("Verified OK"), "{key_alg} {alg}: {out}");
-            let (ok, out) = verify(dir.path(), alg, &tampered, &sig_path);
-            assert!(!ok && out.contains("Verification failure"), "{key_alg} {alg} tampered: {out}");
+            let (ok, out) = verify(dir, alg, &data, &sig_path);
+            assert!(ok && out.contains("Verified OK"), "{name} {key_alg} {alg}: {out}");
+            let (ok, out) = verify(dir, alg, &tampered, &sig_path);
+            assert!(
+                !ok && out.contains("Verification failure"),
+                "{name} {key_alg} {alg} tampered: {out}"
+            );
             checked += 1;
         }
     }
     // 3 RSA sizes x 7 schemes + 2 EC curves x 1.
-    assert_eq!(checked, 23);
+    assert_eq!(checked, 23, "{name}");
 }

@@ -63,14 +63,16 @@ impl From<StoreError> for EngineError {
 impl From<CryptoError> for EngineError {
     fn from(e: CryptoError) -> Self {
         match e {
-            CryptoError::UnwrapFailed | CryptoError::WrongMasterKey { .. } => {
-                Self::Integrity(e.to_string())
-            }
+            CryptoError::UnwrapFailed
+            | CryptoError::WrongMasterKey { .. }
+            | CryptoError::ForeignBlob { .. } => Self::Integrity(e.to_string()),
             CryptoError::UnsupportedAlgorithm { .. } | CryptoError::DigestLength { .. } => {
                 Self::InvalidInput(e.to_string())
             }
-            CryptoError::MasterKey { .. } => Self::Unavailable(e.to_string()),
-            CryptoError::Operation(_) => Self::Internal(e.to_string()),
+            CryptoError::MasterKey { .. } | CryptoError::Unavailable(_) | CryptoError::Setup(_) => {
+                Self::Unavailable(e.to_string())
+            }
+            CryptoError::Operation(_) | CryptoError::Hsm { .. } => Self::Internal(e.to_string()),
         }
     }
 }

@@ -10,6 +10,7 @@ mod clients;
 mod cmp_connector;
 mod connector;
 mod credentials;
+mod crypto_migration;
 mod csc;
 mod demo;
 mod documents;
@@ -38,6 +39,7 @@ pub use clients::{
 };
 pub use cmp_connector::{CmpProtection, CmpSettings};
 pub use credentials::{allowed_algorithms, CredentialView, NewCredentialRequest};
+pub use crypto_migration::{MigrationEvent, MigrationReport};
 pub use csc::{sign_algorithm, CertStatus, CredentialPage, CscAuthorize, CscCredential, MAX_PAGE};
 pub use demo::DemoReport;
 pub use documents::{

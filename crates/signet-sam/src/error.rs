@@ -93,7 +93,10 @@ impl From<signet_crypto::CryptoError> for SamError {
     fn from(e: signet_crypto::CryptoError) -> Self {
         use signet_crypto::CryptoError as C;
         match e {
-            C::UnwrapFailed | C::WrongMasterKey { .. } => Self::Integrity(e.to_string()),
+            C::UnwrapFailed | C::WrongMasterKey { .. } | C::ForeignBlob { .. } => {
+                Self::Integrity(e.to_string())
+            }
+            C::Unavailable(_) | C::Setup(_) => Self::Unavailable(e.to_string()),
             C::DigestLength { .. } => Self::DigestLength,
             C::UnsupportedAlgorithm { .. } => Self::InvalidAlgorithm,
             other => Self::Internal(other.to_string()),

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod error;
+mod key_blobs;
 pub mod model;
 mod sql;
 mod store;
@@ -17,6 +18,7 @@ pub use audit::{
     verify_chain, AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport, ChainVerifier,
 };
 pub use error::StoreError;
+pub use key_blobs::{KeyBlob, KeyBlobKind};
 pub use model::{
     AuthRequestRecord, AuthSession, CertificateAuthority, CertificateStatus, ClaimsConsent, Client,
     Consent, Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,

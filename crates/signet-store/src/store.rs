@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use crate::audit::{AuditEvent, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
+use crate::key_blobs::{KeyBlob, KeyBlobKind};
 use crate::model::{
     AuthRequestRecord, AuthSession, CertificateAuthority, ClaimsConsent, Client, Consent,
     Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,
@@ -125,6 +126,20 @@ pub trait Store: Send + Sync {
 
     /// The service key with this id.
     async fn service_key_by_id(&self, id: &str) -> Result<Option<ServiceKey>, StoreError>;
+
+    // --- stored key blobs (crypto module migration) -----------------------------
+
+    /// One page of the blobs of `kind` (wrapped keys not destroyed, sealed OTP seeds):
+    /// at most `limit` with ids greater than `after_id`, by id.
+    async fn key_blobs(
+        &self,
+        kind: KeyBlobKind,
+        after_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<KeyBlob>, StoreError>;
+
+    /// How many blobs of `kind` exist (an upper bound of [`Store::key_blobs`]' rows).
+    async fn count_key_blobs(&self, kind: KeyBlobKind) -> Result<i64, StoreError>;
 
     // --- credentials --------------------------------------------------------
 
@@ -421,6 +436,16 @@ pub trait StoreTx: Send {
 
     /// Records (or replaces) the claims a user lets a client read.
     async fn put_claims_consent(&mut self, consent: &ClaimsConsent) -> Result<(), StoreError>;
+
+    /// Compare-and-set of a stored blob: replaces it with `new` if the row still holds
+    /// `expected` (and, for a credential, its key is not destroyed); `false` otherwise.
+    async fn replace_key_blob(
+        &mut self,
+        kind: KeyBlobKind,
+        id: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError>;
 
     /// Writes every change of this unit of work, atomically.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

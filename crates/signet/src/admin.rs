@@ -2,7 +2,8 @@
 //! (safe while it runs). With `--json` each prints exactly one JSON object.
 
 use crate::cli::{
-    AdminCommand, CaCommand, ClientCommand, CredentialCommand, GroupCommand, UserCommand,
+    AdminCommand, CaCommand, ClientCommand, CredentialCommand, CryptoCommand, GroupCommand,
+    UserCommand,
 };
 use crate::config::LoadedConfig;
 use crate::open::{open, Mode};
@@ -18,6 +19,9 @@ pub async fn run(
     command: AdminCommand,
     json_out: bool,
 ) -> anyhow::Result<()> {
+    if let AdminCommand::Crypto { command: CryptoCommand::Migrate { to, limit } } = command {
+        return crate::admin_crypto::migrate(&loaded, to, limit, json_out).await;
+    }
     let opened = open(&loaded.config, Mode::Admin).await?;
     let result = execute(&opened.engine, command).await;
     opened.store.close().await;
@@ -254,6 +258,7 @@ async fn execute(engine: &Engine, command: AdminCommand) -> anyhow::Result<(Valu
                 .join("\n");
             (json!({ "certificates": files }), text)
         }
+        AdminCommand::Crypto { .. } => bail!("handled before the engine is opened"),
     })
 }
 

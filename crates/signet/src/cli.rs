@@ -310,6 +310,37 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// The crypto module's stored keys.
+    Crypto {
+        /// Crypto command.
+        #[command(subcommand)]
+        command: CryptoCommand,
+    },
+}
+
+/// `signet admin crypto …`
+#[derive(Debug, Subcommand)]
+pub enum CryptoCommand {
+    /// Re-wrap every stored key and sealed secret of the soft module under the HSM's master
+    /// keys ([crypto.pkcs11]; the soft master key file is read). Each key is moved in a
+    /// transaction of its own with an audit record: an interrupted run loses nothing, and
+    /// running it again moves only what is left. Stop the servers first; afterwards set
+    /// crypto.module = "pkcs11".
+    Migrate {
+        /// The target module.
+        #[arg(long, value_enum)]
+        to: MigrateTarget,
+        /// Move at most this many keys in this run (the rest stay for the next).
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}
+
+/// Where `signet admin crypto migrate` moves keys to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MigrateTarget {
+    /// The PKCS#11 HSM of [crypto.pkcs11].
+    Pkcs11,
 }
 
 /// `signet admin group …`
@@ -498,11 +529,29 @@ pub enum AuditCommand {
     },
 }
 
+/// The crypto module `signet bench sign` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchModule {
+    /// The soft module against raw aws-lc-rs.
+    Soft,
+    /// SoftHSM2 (per-operation unwrap, resident key) beside the soft module.
+    Pkcs11,
+}
+
 /// `signet bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Digest signing through the soft module (unwrap per operation) vs the raw aws-lc-rs rate.
+    /// Digest signing through the soft module (unwrap per operation) vs the raw aws-lc-rs rate;
+    /// with `--module pkcs11`, through SoftHSM2 with per-operation unwrap vs a resident HSM
+    /// key vs the soft module, in one run.
     Sign {
+        /// `soft`, or `pkcs11`: a throwaway SoftHSM2 token made in a temporary directory
+        /// (its own SOFTHSM2_CONF) and removed at the end; never a configured HSM.
+        #[arg(long, value_enum, default_value = "soft")]
+        module: BenchModule,
+        /// The SoftHSM2 PKCS#11 library for `--module pkcs11`.
+        #[arg(long, default_value = "/usr/lib/softhsm/libsofthsm2.so")]
+        pkcs11_library: PathBuf,
         /// Key type to report first: rsa-2048 | rsa-3072 | rsa-4096 | ec-p256 | ec-p384.
         #[arg(long, default_value = "rsa-2048")]
         key: String,

@@ -2,6 +2,7 @@
 //! binary.
 
 mod admin;
+mod admin_crypto;
 mod audit;
 mod bench;
 mod cli;

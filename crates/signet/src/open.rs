@@ -1,9 +1,11 @@
 //! Opening Signet's state from the configuration: the store, the crypto module and the
 //! engine. `serve` may create what is missing on first start; `admin` never does.
 
-use crate::config::Config;
+use crate::config::{Config, CryptoModuleKind};
 use anyhow::{bail, Context};
+use signet_crypto::pkcs11::Pkcs11Module;
 use signet_crypto::soft::SoftModule;
+use signet_crypto::CryptoModule;
 use signet_engine::{CaSettings, DocumentSettings, Engine, EngineSettings};
 use signet_store::{SqlStore, Store};
 use signet_types::SystemClock;
@@ -22,12 +24,8 @@ pub struct Opened {
     pub database: String,
     /// Whether the SQLite file was created now.
     pub database_created: bool,
-    /// The master key file.
-    pub master_key: PathBuf,
-    /// Whether the master key was created now.
-    pub master_key_created: bool,
-    /// The master key's public id.
-    pub master_key_id: String,
+    /// Where the master key is, whether it was created now, and its public id.
+    pub master_key: String,
 }
 
 /// Whether missing state may be created.
@@ -41,6 +39,16 @@ pub enum Mode {
 
 /// Opens store, crypto module and engine.
 pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
+    open_with(config, mode, None).await
+}
+
+/// Opens store and engine over `module` (with its start-up summary line) instead of the
+/// configured one when given: the target module of a migration.
+pub async fn open_with(
+    config: &Config,
+    mode: Mode,
+    module: Option<(Arc<dyn CryptoModule>, String)>,
+) -> anyhow::Result<Opened> {
     let url = config.database_url();
     let sqlite_file =
         url.strip_prefix("sqlite://").map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
@@ -74,13 +82,39 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
         .await
         .with_context(|| format!("database {}", redact(&url)))?;
 
-    let master_key = config.master_key_file();
     // A new master key is made only for a database that holds no wrapped key yet:
     // creating one next to existing keys would make them unusable.
     let fresh = store.list_cas().await.context("database")?.is_empty();
-    let (module, master_key_created) =
-        SoftModule::open(&master_key, fresh && mode == Mode::Serve).context("crypto module")?;
-    let master_key_id = module.master_key_id();
+    let may_create = fresh && mode == Mode::Serve;
+    let created = |c: bool| if c { "created" } else { "reused" };
+    let (module, master_key): (Arc<dyn CryptoModule>, String) = match (module, config.crypto.module)
+    {
+        (Some(given), _) => given,
+        (None, CryptoModuleKind::Soft) => {
+            let path = config.master_key_file();
+            let (module, was_created) =
+                SoftModule::open(&path, may_create).context("crypto module")?;
+            let line = format!(
+                "{} ({}, mode 0600, key id {})",
+                path.display(),
+                created(was_created),
+                module.master_key_id()
+            );
+            (Arc::new(module), line)
+        }
+        (None, CryptoModuleKind::Pkcs11) => {
+            let (module, was_created) = open_pkcs11(config, may_create).await?;
+            let p = &config.crypto.pkcs11;
+            let line = format!(
+                "PKCS#11 token `{}`, key `{}` ({}, key id {})",
+                module.token_label(),
+                p.wrap_key_label,
+                created(was_created),
+                module.master_key_id()
+            );
+            (Arc::new(module), line)
+        }
+    };
 
     let settings = EngineSettings {
         public_url: config.public_url(),
@@ -106,19 +140,26 @@ pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
     };
     let engine = Engine::new(
         Arc::new(store.clone()) as Arc<dyn Store>,
-        Arc::new(module),
+        module,
         Arc::new(SystemClock),
         settings,
     );
-    Ok(Opened {
-        engine,
-        store,
-        database: redact(&url),
-        database_created,
-        master_key,
-        master_key_created,
-        master_key_id,
-    })
+    Ok(Opened { engine, store, database: redact(&url), database_created, master_key })
+}
+
+/// Opens the PKCS#11 module of `[crypto.pkcs11]` (loading the library, logging in); its
+/// master keys are created when missing only if `may_create` and the configuration allows
+/// it. Returns the module and whether a key was created.
+pub async fn open_pkcs11(
+    config: &Config,
+    may_create: bool,
+) -> anyhow::Result<(Pkcs11Module, bool)> {
+    let settings = config.crypto.pkcs11.settings().map_err(|e| anyhow::anyhow!(e))?;
+    let create = settings.create_keys && may_create;
+    tokio::task::spawn_blocking(move || Pkcs11Module::open(&settings, create))
+        .await
+        .context("crypto module")?
+        .context("crypto module (PKCS#11)")
 }
 
 fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {

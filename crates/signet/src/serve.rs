@@ -23,12 +23,7 @@ pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
         "reused, migrations checked"
     };
     println!("  database        {} ({db_note})", opened.database);
-    println!(
-        "  master key      {} ({}, mode 0600, key id {})",
-        opened.master_key.display(),
-        created(opened.master_key_created),
-        opened.master_key_id
-    );
+    println!("  master key      {}", opened.master_key);
     println!("  root CA         {} ({})", report.root_subject, created(report.created_root_ca));
     println!(
         "  issuing CA      {} ({})",

@@ -109,3 +109,40 @@ fn bench_documents_xades_signs_beside_xmlsec1() {
     }
     assert!(v["peak_rss_kib"].as_u64().unwrap() > 0, "{v}");
 }
+
+/// `--module pkcs11` on a throwaway SoftHSM2 token: per-operation unwrap, the resident
+/// key and the soft module in one run, with the split of one signature's PKCS#11 calls.
+#[test]
+fn bench_sign_pkcs11_measures_unwrap_resident_and_soft_in_one_run() {
+    if !std::path::Path::new(SOFTHSM).exists() {
+        assert!(std::env::var("SIGNET_REQUIRE_PEERS").as_deref() != Ok("1"), "no SoftHSM2");
+        return;
+    }
+    let v = bench(&[
+        "bench",
+        "sign",
+        "--module",
+        "pkcs11",
+        "--key",
+        "ec-p256",
+        "--only",
+        "--seconds",
+        "0.6",
+        "--threads",
+        "2",
+        "--json",
+    ]);
+    assert_eq!((v["benchmark"].as_str(), v["module"].as_str()), (Some("sign"), Some("pkcs11")));
+    let r = &v["results"][0];
+    for field in [
+        "hsm_unwrap_per_second",
+        "hsm_resident_per_second",
+        "soft_per_second",
+        "unwrap_us",
+        "sign_us",
+    ] {
+        assert!(r[field].as_f64().unwrap() > 0.0, "{field}: {r}");
+    }
+    let ratio = r["ratio"].as_f64().unwrap();
+    assert!(ratio > 0.0, "{r}");
+}

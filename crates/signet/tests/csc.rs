@@ -29,10 +29,12 @@ struct World {
     dir: tempfile::TempDir,
     server: Server,
     token: String,
+    module: Module,
 }
 
-fn world() -> World {
-    let dir = data_dir(FAST_CONFIG);
+/// The world on `module`; `None` when that module cannot run here (see `data_dir_on`).
+fn world(module: Module) -> Option<World> {
+    let dir = data_dir_on(module, FAST_CONFIG)?;
     let server = Server::start(dir.path(), &[], &[]);
     let d = dir.path();
     admin_json(
@@ -42,8 +44,38 @@ fn world() -> World {
     );
     admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
     let token = login(&server.addr, "ada", "ada-password");
-    World { dir, server, token }
+    Some(World { dir, server, token, module })
 }
+
+/// Every test of this file runs on both crypto modules: `name::soft` and `name::pkcs11`.
+macro_rules! on_both_modules {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn soft() {
+                super::$name(super::Module::Soft)
+            }
+            #[test]
+            fn pkcs11() {
+                super::$name(super::Module::Pkcs11)
+            }
+        }
+    )*};
+}
+
+on_both_modules!(
+    pyhanko_signs_pdfs_that_pyhanko_validates,
+    every_advertised_algorithm_verifies_with_openssl,
+    refusals_get_the_csc_error_change_nothing_and_are_audited,
+    tokens_missing_forged_or_revoked_get_401_with_a_challenge,
+    a_service_token_acts_only_in_its_group_and_never_without_the_pin,
+    one_single_use_sad_signs_exactly_once_under_concurrency,
+    audit_verify_names_an_edited_deleted_or_reordered_record,
+    timestamps_verify_with_openssl,
+    refresh_tokens_pagination_and_extend_transaction,
+    an_offline_otp_is_required_once_enrolled_and_never_accepted_twice,
+    a_revoked_certificate_shows_revoked_and_cannot_sign,
+);
 
 impl World {
     fn credential(&self, key: &str, scal: &str, multisign: &str) -> String {
@@ -109,6 +141,21 @@ impl World {
         v["records"].as_array().unwrap().clone()
     }
 
+    /// On the HSM, seen by another process (`pkcs11-tool --list-objects`): the private key
+    /// objects on the token are the service keys only (CA, TSA, OCSP, …) — no signer key is
+    /// ever stored on the token; unwrapped ones are session objects destroyed after each
+    /// signature (the in-process census is in signet-crypto's tests).
+    fn assert_only_service_keys_on_token(&self) {
+        if self.module != Module::Pkcs11 {
+            return;
+        }
+        let labels = token_private_keys(self.dir.path());
+        assert!(labels.iter().all(|l| l.starts_with("signet:service:")), "{labels:?}");
+        for ca in ["signet:service:ca:root", "signet:service:ca:issuing"] {
+            assert!(labels.iter().any(|l| l == ca), "{labels:?}");
+        }
+    }
+
     /// The newest audit record.
     fn last_audit(&self) -> Value {
         self.audit().last().cloned().unwrap()
@@ -135,10 +182,9 @@ fn assert_csc_error(got: (u16, Value), error: &str, description: &str) {
     assert_eq!(got.1["error_description"], description, "{}", got.1);
 }
 
-#[test]
-fn pyhanko_signs_pdfs_that_pyhanko_validates() {
+fn pyhanko_signs_pdfs_that_pyhanko_validates(module: Module) {
     let Some(python) = peers_python() else { return };
-    let w = world();
+    let Some(w) = world(module) else { return };
     let root = w.dir.path().join("ca");
     admin_json(w.dir.path(), &["ca", "export", "--out", root.to_str().unwrap()], "");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/csc_pyhanko.py");
@@ -186,12 +232,12 @@ fn pyhanko_signs_pdfs_that_pyhanko_validates() {
         .filter(|r| r["kind"] == "signatures.signHash" && r["outcome"] == "success")
         .count();
     assert_eq!(signed, 5, "one audited signature per PDF");
+    w.assert_only_service_keys_on_token();
     assert!(signet(w.dir.path(), &["audit", "verify"], &[], "").status.success());
 }
 
-#[test]
-fn every_advertised_algorithm_verifies_with_openssl() {
-    let w = world();
+fn every_advertised_algorithm_verifies_with_openssl(module: Module) {
+    let Some(w) = world(module) else { return };
     let data = b"the approved document";
     let file = w.dir.path().join("data");
     std::fs::write(&file, data).unwrap();
@@ -272,12 +318,12 @@ fn every_advertised_algorithm_verifies_with_openssl() {
         }
     }
     assert_eq!(checked, 3 + 3 + 1 + 1, "RSA: 3 PKCS#1 + 3 PSS; P-256 and P-384: one ECDSA each");
+    w.assert_only_service_keys_on_token();
     assert!(w.server.stderr().is_empty() || !w.server.stderr().contains("panicked"));
 }
 
-#[test]
-fn refusals_get_the_csc_error_change_nothing_and_are_audited() {
-    let w = world();
+fn refusals_get_the_csc_error_change_nothing_and_are_audited(module: Module) {
+    let Some(w) = world(module) else { return };
     let d = w.dir.path();
     let x = w.credential("ec-p256", "2", "2");
     let y = w.credential("ec-p256", "2", "1");
@@ -395,9 +441,8 @@ fn refusals_get_the_csc_error_change_nothing_and_are_audited() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-#[test]
-fn tokens_missing_forged_or_revoked_get_401_with_a_challenge() {
-    let w = world();
+fn tokens_missing_forged_or_revoked_get_401_with_a_challenge(module: Module) {
+    let Some(w) = world(module) else { return };
     let addr = &w.server.addr;
     let body = json!({});
     let (s, v, h) = post(addr, "/csc/v1/credentials/list", None, &body);
@@ -436,9 +481,8 @@ fn tokens_missing_forged_or_revoked_get_401_with_a_challenge() {
     assert!(w.audit().iter().any(|r| r["kind"] == "auth.login" && r["outcome"] == "refused"));
 }
 
-#[test]
-fn a_service_token_acts_only_in_its_group_and_never_without_the_pin() {
-    let w = world();
+fn a_service_token_acts_only_in_its_group_and_never_without_the_pin(module: Module) {
+    let Some(w) = world(module) else { return };
     let d = w.dir.path();
     let cred = w.credential("ec-p256", "2", "1");
     admin_json(d, &["group", "create", "other"], "");
@@ -496,9 +540,8 @@ fn a_service_token_acts_only_in_its_group_and_never_without_the_pin() {
     assert_eq!(last["outcome"], "refused");
 }
 
-#[test]
-fn one_single_use_sad_signs_exactly_once_under_concurrency() {
-    let w = world();
+fn one_single_use_sad_signs_exactly_once_under_concurrency(module: Module) {
+    let Some(w) = world(module) else { return };
     let cred = w.credential("ec-p256", "2", "1");
     let h = sha("sha256", b"once");
     for _round in 0..3 {
@@ -517,9 +560,8 @@ fn one_single_use_sad_signs_exactly_once_under_concurrency() {
     }
 }
 
-#[test]
-fn audit_verify_names_an_edited_deleted_or_reordered_record() {
-    let w = world();
+fn audit_verify_names_an_edited_deleted_or_reordered_record(module: Module) {
+    let Some(w) = world(module) else { return };
     let cred = w.credential("ec-p256", "2", "1");
     let h = sha("sha256", b"x");
     let sad = w.sad(&cred, std::slice::from_ref(&h));
@@ -563,9 +605,8 @@ fn audit_verify_names_an_edited_deleted_or_reordered_record() {
     assert!(verify().0);
 }
 
-#[test]
-fn timestamps_verify_with_openssl() {
-    let w = world();
+fn timestamps_verify_with_openssl(module: Module) {
+    let Some(w) = world(module) else { return };
     let ca = w.dir.path().join("ca");
     admin_json(w.dir.path(), &["ca", "export", "--out", ca.to_str().unwrap()], "");
     let digest = sha("sha256", b"document to time-stamp");
@@ -623,9 +664,8 @@ fn timestamps_verify_with_openssl() {
     assert_csc_error((s, v), "invalid_request", "Invalid parameter nonce");
 }
 
-#[test]
-fn refresh_tokens_pagination_and_extend_transaction() {
-    let w = world();
+fn refresh_tokens_pagination_and_extend_transaction(module: Module) {
+    let Some(w) = world(module) else { return };
     let addr = &w.server.addr;
     // rememberMe → a refresh token that yields new access tokens until revoked.
     let (access, refresh) = remembered_login(addr);
@@ -742,9 +782,8 @@ fn refresh_tokens_pagination_and_extend_transaction() {
     );
 }
 
-#[test]
-fn an_offline_otp_is_required_once_enrolled_and_never_accepted_twice() {
-    let w = world();
+fn an_offline_otp_is_required_once_enrolled_and_never_accepted_twice(module: Module) {
+    let Some(w) = world(module) else { return };
     let cred = w.credential("ec-p256", "2", "1");
     let enrolled = admin_json(w.dir.path(), &["user", "set-otp", "ada"], "");
     let uri = enrolled["uri"].as_str().unwrap();
@@ -793,9 +832,8 @@ fn an_offline_otp_is_required_once_enrolled_and_never_accepted_twice() {
     assert!(!db.windows(secret.len()).any(|win| win == secret.as_slice()));
 }
 
-#[test]
-fn a_revoked_certificate_shows_revoked_and_cannot_sign() {
-    let w = world();
+fn a_revoked_certificate_shows_revoked_and_cannot_sign(module: Module) {
+    let Some(w) = world(module) else { return };
     let cred = w.credential("ec-p256", "2", "1");
     let h = sha("sha256", b"r");
     let sad = w.sad(&cred, std::slice::from_ref(&h));

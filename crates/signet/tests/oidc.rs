@@ -28,8 +28,13 @@ struct World {
 
 impl World {
     fn start() -> Self {
+        Self::start_on(Module::Soft).expect("the soft module is always there")
+    }
+
+    /// The world on a crypto module (`None`: SoftHSM2 is not installed here).
+    fn start_on(module: Module) -> Option<Self> {
         let listen = free_addr();
-        let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"));
+        let dir = data_dir_on(module, &format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"))?;
         let d = dir.path();
         let server = Server::start_on(d, &listen);
         admin_json(
@@ -86,7 +91,13 @@ impl World {
             web["client_id"].as_str().unwrap().to_owned(),
             web["client_secret"].as_str().unwrap().to_owned(),
         );
-        Self { dir, server, spa, web, credential: c["credential_id"].as_str().unwrap().to_owned() }
+        Some(Self {
+            dir,
+            server,
+            spa,
+            web,
+            credential: c["credential_id"].as_str().unwrap().to_owned(),
+        })
     }
 
     fn addr(&self) -> &str {
@@ -452,7 +463,20 @@ fn csrf_token_missing_or_cross_origin_post_is_refused() {
 
 #[test]
 fn csc_credential_scope_signs_exactly_the_approved_hashes_once() {
-    let w = World::start();
+    credential_flow(&World::start());
+}
+
+/// The same on SoftHSM2: the SAD sealed by the HSM, the key unwrapped there for the one
+/// signature, and no signer key left on the token.
+#[test]
+fn csc_credential_scope_on_the_hsm() {
+    let Some(w) = World::start_on(Module::Pkcs11) else { return };
+    credential_flow(&w);
+    let labels = token_private_keys(w.dir.path());
+    assert!(labels.iter().all(|l| l.starts_with("signet:service:")), "{labels:?}");
+}
+
+fn credential_flow(w: &World) {
     let digest = sha256(b"the contract");
     let hash = b64url(&digest);
     let b = Browser::new(w.addr());

@@ -57,7 +57,7 @@ impl SignBenchResult {
 }
 
 /// Runs `f` on `threads` threads for `duration`, returning operations per second.
-fn rate<F>(threads: usize, duration: Duration, f: F) -> Result<f64, CryptoError>
+pub(crate) fn rate<F>(threads: usize, duration: Duration, f: F) -> Result<f64, CryptoError>
 where
     F: Fn() -> Result<(), CryptoError> + Sync,
 {
@@ -88,7 +88,10 @@ where
     Ok(count.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }
 
-fn mean_us<F: FnMut() -> Result<(), CryptoError>>(n: u32, mut f: F) -> Result<f64, CryptoError> {
+pub(crate) fn mean_us<F: FnMut() -> Result<(), CryptoError>>(
+    n: u32,
+    mut f: F,
+) -> Result<f64, CryptoError> {
     let start = Instant::now();
     for _ in 0..n {
         f()?;

@@ -1,6 +1,7 @@
 //! Key generation and digest signing with aws-lc-rs.
 
 use crate::digest::algorithm as digest_algorithm;
+use crate::module::check_request;
 use crate::CryptoError;
 use aws_lc_rs::digest::Digest;
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
@@ -40,30 +41,6 @@ fn ecdsa_algorithm(alg: KeyAlgorithm) -> &'static EcdsaSigningAlgorithm {
     }
 }
 
-/// Checks a request before any key is touched: the key can make this signature, and the
-/// digest has the hash's length.
-pub(super) fn check_request(
-    key: KeyAlgorithm,
-    alg: SignatureAlgorithm,
-    digest: &[u8],
-) -> Result<(), CryptoError> {
-    if !key.supports(alg) {
-        return Err(CryptoError::UnsupportedAlgorithm {
-            algorithm: alg.name(),
-            key: key.as_str().to_owned(),
-        });
-    }
-    let hash = alg.hash();
-    if digest.len() != hash.output_len() {
-        return Err(CryptoError::DigestLength {
-            hash: hash.as_str(),
-            expected: hash.output_len(),
-            found: digest.len(),
-        });
-    }
-    Ok(())
-}
-
 /// A parsed private key. Production code holds one only for the duration of one
 /// signature; the benchmark keeps one as its baseline.
 pub struct ResidentKey {
@@ -94,7 +71,7 @@ impl crate::HeldKey for ResidentKey {
 
 impl ResidentKey {
     /// Parses a PKCS#8 key of the given algorithm (the buffer is zeroized on drop).
-    pub(super) fn parse(alg: KeyAlgorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, CryptoError> {
+    pub(crate) fn parse(alg: KeyAlgorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, CryptoError> {
         const BAD: CryptoError = CryptoError::UnwrapFailed;
         let inner = match alg.family() {
             KeyFamily::Rsa => {

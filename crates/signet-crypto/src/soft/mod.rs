@@ -23,7 +23,7 @@ use wrap::Wrapper;
 /// The soft cryptographic module.
 #[derive(Debug)]
 pub struct SoftModule {
-    wrapper: Wrapper,
+    pub(crate) wrapper: Wrapper,
 }
 
 impl SoftModule {
@@ -80,7 +80,7 @@ impl CryptoModule for SoftModule {
         digests: &[&[u8]],
     ) -> Result<Vec<Vec<u8>>, CryptoError> {
         for d in digests {
-            keys::check_request(binding.algorithm, algorithm, d)?;
+            crate::module::check_request(binding.algorithm, algorithm, d)?;
         }
         let pkcs8 = self.wrapper.unwrap(key, binding)?;
         if algorithm == SignatureAlgorithm::RsaPkcs1(signet_types::HashAlgorithm::Sha1) {

@@ -153,6 +153,9 @@ impl Wrapper {
         aad: impl FnOnce(&[u8]) -> Vec<u8>,
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let bytes = &blob.0;
+        if bytes.starts_with(b"SGH1") {
+            return Err(CryptoError::ForeignBlob { found: "pkcs11", expected: "soft" });
+        }
         if bytes.len() < HEADER_LEN + NONCE_LEN + TAG_LEN || &bytes[..MAGIC.len()] != MAGIC {
             return Err(CryptoError::UnwrapFailed);
         }

@@ -14,6 +14,7 @@ mod crls;
 mod documents;
 mod errors;
 mod groups;
+mod key_blobs;
 mod login_throttle;
 mod oauth;
 mod sads;

@@ -4,11 +4,12 @@ use async_trait::async_trait;
 
 use super::tx::SqlTx;
 use super::{
-    audit, cas, certificates, clients, credentials, crls, documents, groups, login_throttle, oauth,
-    sads, service_keys, tokens, users, SqlStore,
+    audit, cas, certificates, clients, credentials, crls, documents, groups, key_blobs,
+    login_throttle, oauth, sads, service_keys, tokens, users, SqlStore,
 };
 use crate::audit::{AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use crate::error::StoreError;
+use crate::key_blobs::{KeyBlob, KeyBlobKind};
 use crate::model::{
     AuthRequestRecord, AuthSession, CertificateAuthority, ClaimsConsent, Client, Consent,
     Credential, CredentialStatus, DocumentTransaction, Grant, Group, IssuedCertificate,
@@ -110,6 +111,19 @@ impl Store for SqlStore {
 
     async fn insert_service_key(&self, key: ServiceKey) -> Result<ServiceKey, StoreError> {
         service_keys::insert(&self.pool, key).await
+    }
+
+    async fn key_blobs(
+        &self,
+        kind: KeyBlobKind,
+        after_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<KeyBlob>, StoreError> {
+        key_blobs::page(&self.pool, kind, after_id, limit).await
+    }
+
+    async fn count_key_blobs(&self, kind: KeyBlobKind) -> Result<i64, StoreError> {
+        key_blobs::count(&self.pool, kind).await
     }
 
     async fn service_key_by_id(&self, id: &str) -> Result<Option<ServiceKey>, StoreError> {

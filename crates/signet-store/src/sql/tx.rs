@@ -7,9 +7,12 @@ use std::fmt;
 use async_trait::async_trait;
 use sqlx::{Any, Transaction};
 
-use super::{audit, certificates, credentials, crls, login_throttle, oauth, sads, tokens, users};
+use super::{
+    audit, certificates, credentials, crls, key_blobs, login_throttle, oauth, sads, tokens, users,
+};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::error::StoreError;
+use crate::key_blobs::KeyBlobKind;
 use crate::model::{
     AuthSession, ClaimsConsent, Consent, Grant, IssuedCertificate, NewCredential, NewSad, NewToken,
     PinState,
@@ -171,6 +174,16 @@ impl StoreTx for SqlTx {
 
     async fn insert_consent(&mut self, consent: &Consent) -> Result<(), StoreError> {
         credentials::insert_consent(&mut *self.tx, consent).await
+    }
+
+    async fn replace_key_blob(
+        &mut self,
+        kind: KeyBlobKind,
+        id: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        key_blobs::replace(&mut *self.tx, kind, id, expected, new).await
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {

@@ -8,13 +8,29 @@ mod documents_xades;
 mod http;
 mod pki;
 mod sign;
+mod sign_pkcs11;
 
 use crate::cli::BenchCommand;
 
 /// Runs a benchmark command.
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Sign { key, threads, batch, seconds, only, json } => {
+        BenchCommand::Sign {
+            module: crate::cli::BenchModule::Pkcs11,
+            pkcs11_library,
+            key,
+            threads,
+            seconds,
+            only,
+            json,
+            ..
+        } => {
+            tokio::task::spawn_blocking(move || {
+                sign_pkcs11::run(&pkcs11_library, &key, threads, seconds, only, json)
+            })
+            .await?
+        }
+        BenchCommand::Sign { key, threads, batch, seconds, only, json, .. } => {
             sign::run(&key, threads, batch, seconds, only, json)
         }
         BenchCommand::Csc { key, concurrency, batch, seconds, json } => {

@@ -30,6 +30,8 @@ pub struct LoadedConfig {
 const ENV_PREFIX: &str = "SIGNET_";
 /// Variables that steer loading itself rather than naming a key.
 const ENV_RESERVED: &[&str] = &["SIGNET_CONFIG"];
+/// Variables taken as strings whatever they look like (a PIN `0123` or `1e5` is no number).
+const ENV_STRINGS: &[&str] = &[super::PIN_ENV];
 
 /// Loads the configuration. `env` is the process environment (passed in for tests).
 /// The error is one line, naming the file or key at fault.
@@ -54,6 +56,15 @@ pub fn load(sources: &Sources, env: &[(String, String)]) -> Result<LoadedConfig,
         Some(f) => read_toml(f)?,
         None => Table::new(),
     };
+    let pin_in_file =
+        root.get("crypto").and_then(|c| c.get("pkcs11")).is_some_and(|p| p.get("pin").is_some());
+    if pin_in_file {
+        return Err(format!(
+            "crypto.pkcs11.pin: the PIN is never read from the configuration file; use \
+             crypto.pkcs11.pin_file or {}",
+            super::PIN_ENV
+        ));
+    }
 
     for (name, raw) in env {
         let Some(key) = name.strip_prefix(ENV_PREFIX) else { continue };
@@ -61,7 +72,12 @@ pub fn load(sources: &Sources, env: &[(String, String)]) -> Result<LoadedConfig,
             continue;
         }
         let path: Vec<String> = key.split("__").map(str::to_ascii_lowercase).collect();
-        set_path(&mut root, &path, env_value(raw)).map_err(|e| format!("{name}: {e}"))?;
+        let value = if ENV_STRINGS.contains(&name.as_str()) {
+            Value::String(raw.clone())
+        } else {
+            env_value(raw)
+        };
+        set_path(&mut root, &path, value).map_err(|e| format!("{name}: {e}"))?;
     }
     if let Some(d) = &sources.data_dir {
         root.insert("data_dir".into(), Value::String(d.display().to_string()));
@@ -187,6 +203,51 @@ mod tests {
 
         let e = load(&Sources::default(), &env(&[("SIGNET_CA__KEY", "rsa-1024")])).unwrap_err();
         assert!(e.contains("ca.key") && e.contains("rsa-1024"), "{e}");
+    }
+
+    #[test]
+    fn pkcs11_settings_come_from_file_and_environment_and_the_pin_never_from_the_file() {
+        let lib = tempfile::NamedTempFile::new().unwrap();
+        let lib = lib.path().display().to_string();
+        let base = format!(
+            "[crypto]\nmodule = \"pkcs11\"\n[crypto.pkcs11]\nlibrary = \"{lib}\"\ntoken_label = \"signet\"\n"
+        );
+        // The PIN in the file is refused, naming both ways to give it.
+        let (_d, s) = with_file(&format!("{base}pin = \"1234\"\n"));
+        let e = load(&s, &[]).unwrap_err();
+        assert!(e.contains("crypto.pkcs11.pin") && e.contains("SIGNET_CRYPTO__PKCS11__PIN"), "{e}");
+        assert!(!e.contains("1234"), "{e}");
+        // No PIN at all: refused.
+        let (_d, s) = with_file(&base);
+        assert!(load(&s, &[]).unwrap_err().contains("crypto.pkcs11.pin_file"));
+        // From the environment, kept a string even when it looks like a number.
+        let c = load(&s, &env(&[("SIGNET_CRYPTO__PKCS11__PIN", "0123")])).unwrap().config;
+        let settings = c.crypto.pkcs11.settings().unwrap();
+        assert_eq!(settings.pin.as_str(), "0123");
+        assert_eq!(
+            (settings.wrap_key_label.as_str(), settings.mac_key_label.as_str()),
+            ("signet-master", "signet-master.mac")
+        );
+        assert!(!format!("{c:?}").contains("0123"), "Debug hides the PIN");
+        let c = load(&s, &env(&[("SIGNET_CRYPTO__PKCS11__PIN", "1e5")])).unwrap().config;
+        assert_eq!(c.crypto.pkcs11.settings().unwrap().pin.as_str(), "1e5");
+        // From a private file; a readable one is refused.
+        let pin_dir = tempfile::tempdir().unwrap();
+        let pin = pin_dir.path().join("pin");
+        std::fs::write(&pin, "4321\n").unwrap();
+        let (_d, s) = with_file(&format!("{base}pin_file = \"{}\"\n", pin.display()));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let c = load(&s, &[]).unwrap().config;
+        assert_eq!(c.crypto.pkcs11.settings().unwrap().pin.as_str(), "4321");
+        std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = c.crypto.pkcs11.settings().unwrap_err();
+        assert!(e.contains("mode 644"), "{e}");
+        // A missing library or token label names the key.
+        let (_d, s) = with_file(
+            "[crypto]\nmodule = \"pkcs11\"\n[crypto.pkcs11]\nlibrary = \"/nonexistent.so\"\n",
+        );
+        assert!(load(&s, &[]).unwrap_err().starts_with("crypto.pkcs11.library"));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 pub(crate) mod connectors;
 mod group_pages;
 mod load;
+mod pkcs11;
 mod policies;
 
 pub use load::{load, LoadedConfig, Sources};
+pub use pkcs11::{Pkcs11Section, PIN_ENV};
 pub use policies::{GroupConfig, ProfileConfig};
 
 use serde::Deserialize;
@@ -107,12 +109,19 @@ pub struct CryptoConfig {
     /// `soft` (default) or `pkcs11`.
     pub module: CryptoModuleKind,
     /// The soft module's master key file; default `master.key` in the data directory.
+    /// With `pkcs11` it is read only by `signet admin crypto migrate`.
     pub master_key_file: Option<PathBuf>,
+    /// The HSM, for `module = "pkcs11"` (and as the target of a migration).
+    pub pkcs11: Pkcs11Section,
 }
 
 impl Default for CryptoConfig {
     fn default() -> Self {
-        Self { module: CryptoModuleKind::Soft, master_key_file: None }
+        Self {
+            module: CryptoModuleKind::Soft,
+            master_key_file: None,
+            pkcs11: Pkcs11Section::default(),
+        }
     }
 }
 
@@ -329,9 +338,7 @@ impl Config {
             return Err("database.max_connections: must be at least 1".into());
         }
         if self.crypto.module == CryptoModuleKind::Pkcs11 {
-            return Err(
-                "crypto.module: `pkcs11` is not available in this build yet; use `soft`".into()
-            );
+            self.crypto.pkcs11.validate()?;
         }
         if let Some(tls) = &self.tls {
             for (key, path) in [("tls.cert_file", &tls.cert_file), ("tls.key_file", &tls.key_file)]

@@ -31,10 +31,120 @@ pub fn data_dir(config: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The crypto module a test's server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    /// The embedded soft module (master key file).
+    Soft,
+    /// The PKCS#11 module on a SoftHSM2 token made for the test.
+    Pkcs11,
+}
+
+/// SoftHSM2's PKCS#11 library (Debian).
+pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+/// The user PIN of the tests' SoftHSM tokens.
+pub const HSM_PIN: &str = "1234";
+
+/// A data directory with `signet.toml` = `config` plus, for [`Module::Pkcs11`], a SoftHSM2
+/// token of its own (`DIR/softhsm2.conf`, tokens in `DIR/tokens`, PIN in `DIR/hsm.pin`)
+/// and the `[crypto]` section that uses it. Every `signet` started on the directory gets
+/// `SOFTHSM2_CONF` pointing there ([`module_env`]). `None` (the test is skipped) when
+/// SoftHSM2 is missing — a failure instead with `SIGNET_REQUIRE_PEERS=1`.
+pub fn data_dir_on(module: Module, config: &str) -> Option<tempfile::TempDir> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = config.to_owned();
+    if module == Module::Pkcs11 {
+        if !Path::new(SOFTHSM).exists()
+            || Command::new("softhsm2-util").arg("--version").output().is_err()
+        {
+            assert!(
+                std::env::var("SIGNET_REQUIRE_PEERS").as_deref() != Ok("1"),
+                "SIGNET_REQUIRE_PEERS=1 but SoftHSM2 (softhsm2-util, {SOFTHSM}) is missing"
+            );
+            eprintln!("skipped: no SoftHSM2");
+            return None;
+        }
+        let d = dir.path();
+        std::fs::create_dir(d.join("tokens")).expect("tokens dir");
+        let conf = d.join("softhsm2.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+                d.join("tokens").display()
+            ),
+        )
+        .expect("softhsm2.conf");
+        let out = Command::new("softhsm2-util")
+            .args([
+                "--init-token",
+                "--free",
+                "--label",
+                "signet",
+                "--so-pin",
+                "12345678",
+                "--pin",
+                HSM_PIN,
+            ])
+            .env("SOFTHSM2_CONF", &conf)
+            .output()
+            .expect("softhsm2-util runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let pin = d.join("hsm.pin");
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&pin)
+                .expect("pin file");
+            f.write_all(HSM_PIN.as_bytes()).expect("write pin");
+        }
+        config.push_str(&format!(
+            "\n[crypto]\nmodule = \"pkcs11\"\n[crypto.pkcs11]\nlibrary = \"{SOFTHSM}\"\ntoken_label = \"signet\"\npin_file = \"{}\"\nsessions = 4\n",
+            pin.display()
+        ));
+    }
+    std::fs::write(dir.path().join("signet.toml"), config).expect("write config");
+    Some(dir)
+}
+
+/// The environment a `signet` on `dir` needs: `SOFTHSM2_CONF` when the directory has its
+/// own SoftHSM2 token.
+pub fn module_env(dir: &Path) -> Vec<(String, String)> {
+    let conf = dir.join("softhsm2.conf");
+    if conf.exists() {
+        vec![("SOFTHSM2_CONF".to_owned(), conf.display().to_string())]
+    } else {
+        Vec::new()
+    }
+}
+
+/// `pkcs11-tool --list-objects` on the directory's token (another process: it sees the
+/// token objects, never the server's session objects): the labels of the private keys.
+pub fn token_private_keys(dir: &Path) -> Vec<String> {
+    let out = Command::new("pkcs11-tool")
+        .args(["--module", SOFTHSM, "--token-label", "signet", "--login", "--pin", HSM_PIN])
+        .args(["--list-objects", "--type", "privkey"])
+        .envs(module_env(dir))
+        .output()
+        .expect("pkcs11-tool runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let count = text.matches("Private Key Object").count();
+    let labels: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("label:").map(|v| v.trim().to_owned()))
+        .collect();
+    assert_eq!(labels.len(), count, "every private key has a label: {text}");
+    labels
+}
+
 /// `signet --data-dir DIR <args>` with extra environment, stdin given.
 pub fn signet(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args).env_remove("RUST_LOG");
+    cmd.arg("--data-dir").arg(dir).args(args).env_remove("RUST_LOG").envs(module_env(dir));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -99,7 +209,7 @@ impl Server {
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
         let mut cmd = Command::new(BIN);
         cmd.arg("--data-dir").arg(dir).arg("serve").arg("--listen").arg(listen).args(extra);
-        cmd.env_remove("RUST_LOG");
+        cmd.env_remove("RUST_LOG").envs(module_env(dir));
         for (k, v) in env {
             cmd.env(k, v);
         }
