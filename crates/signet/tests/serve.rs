@@ -100,3 +100,15 @@ fn every_answer_carries_the_security_headers() {
         }
     }
 }
+
+/// A SIGTERM that arrives as soon as the server says it is ready shuts it down cleanly
+/// (exit 0): the signal handlers are in place before the readiness line, not installed
+/// later by the shutdown task.
+#[test]
+fn sigterm_right_after_the_ready_line_is_a_clean_shutdown() {
+    let dir = data_dir(FAST_CONFIG);
+    for round in 0..12 {
+        let s = Server::start(dir.path(), &[], &[]);
+        assert!(s.stop(), "round {round}: the server died of the signal instead of stopping");
+    }
+}
