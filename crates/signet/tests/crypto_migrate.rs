@@ -194,3 +194,75 @@ fn soft_keys_move_into_the_hsm_in_steps_and_keep_signing() {
     assert_eq!(moved as u64, total);
     assert!(signet(d, &["audit", "verify"], &[], "").status.success());
 }
+
+/// The number of `admin.crypto.migrate` records in the audit log.
+fn moved_so_far(dir: &Path) -> usize {
+    let out = signet(dir, &["audit", "list", "--json"], &[], "");
+    let records: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    records["records"]
+        .as_array()
+        .map(|r| r.iter().filter(|r| r["kind"] == "admin.crypto.migrate").count())
+        .unwrap_or(0)
+}
+
+/// SIGKILL in the middle of a migration: every key is either still the soft module's or
+/// already the HSM's, never lost or half-written; the next run finishes the rest and the
+/// keys moved before and after the kill all sign.
+#[test]
+fn a_migration_killed_mid_run_loses_nothing() {
+    let Some(dir) = data_dir_on(Module::Pkcs11, FAST_CONFIG) else { return };
+    let d = dir.path();
+    set_module(d, "soft");
+    let server = Server::start(d, &[], &[]);
+    admin_json(d, &["user", "create", "ada", "--password-stdin"], "ada-password");
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let credentials: Vec<String> = (0..30)
+        .map(|_| {
+            let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+            c["credential_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(server.stop());
+    // CAs (2), TSA, OCSP and token-signing keys (3), the credentials.
+    let total = 5 + credentials.len() as u64;
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["admin", "--json", "crypto", "migrate", "--to", "pkcs11"])
+        .envs(module_env(d))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut killed_after = None;
+    for _ in 0..2000 {
+        let n = moved_so_far(d);
+        if n >= 3 {
+            let _ = child.kill();
+            killed_after = Some(n);
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.wait();
+    eprintln!("killed after {killed_after:?} of {total} keys");
+
+    let rest = migrate(d, &[]);
+    let (moved, skipped) = (rest["moved"].as_u64().unwrap(), rest["skipped"].as_u64().unwrap());
+    assert_eq!(moved + skipped, total, "{rest}");
+    assert_eq!(rest["remaining"], 0, "{rest}");
+    assert_eq!(moved_so_far(d) as u64, total, "one audit record per key, none twice");
+
+    set_module(d, "pkcs11");
+    let server = Server::start(d, &[], &[]);
+    let ada = login(&server.addr, "ada", "ada-password");
+    for c in [&credentials[0], &credentials[credentials.len() - 1]] {
+        sign_and_verify(&server.addr, &ada, c, None, d);
+    }
+    assert!(server.stop());
+    assert!(signet(d, &["audit", "verify"], &[], "").status.success());
+}
