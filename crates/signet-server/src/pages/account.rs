@@ -4,9 +4,8 @@
 
 use super::cookies::{self, Names};
 use super::render::{page, AccountTemplate, Brand, KeyNewTemplate, LoginTemplate};
-use super::respond::{checked_form, csrf_token, failure, field, secret, see_other};
+use super::respond::{csrf_token, failure, field, secret, see_other, Posted};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -72,12 +71,8 @@ fn login_form(
 pub(crate) async fn login(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, form }: Posted,
 ) -> Response {
-    let (names, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let next = safe_next(field(&form, "next"));
     let username = field(&form, "username").unwrap_or("").to_owned();
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
@@ -203,12 +198,8 @@ async fn key_form(
 pub(crate) async fn create_key(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { form, .. }: Posted,
 ) -> Response {
-    let (_, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let (caller, group) = match signer(&engine, &headers, "/account/keys/new").await {
         Ok(s) => s,
         Err(r) => return r,

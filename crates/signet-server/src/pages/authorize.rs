@@ -6,10 +6,9 @@ use super::render::{
     message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
     StepUpTemplate,
 };
-use super::respond::{checked_form, csrf_token, failure, field, secret, see_other};
+use super::respond::{csrf_token, failure, field, secret, see_other, Posted};
 use crate::oauth2::url_form;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -56,12 +55,8 @@ pub(crate) async fn login(
     State(engine): State<Engine>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, form }: Posted,
 ) -> Response {
-    let (names, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let username = field(&form, "username").unwrap_or("").to_owned();
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
     let otp = secret(&form, "otp");
@@ -79,12 +74,8 @@ pub(crate) async fn step_up(
     State(engine): State<Engine>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, form }: Posted,
 ) -> Response {
-    let (names, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let session = cookies::get(&headers, names.session);
     let otp = secret(&form, "otp").unwrap_or_default();
     match engine.step_up(session, otp).await {
@@ -122,12 +113,8 @@ pub(crate) async fn consent(
     State(engine): State<Engine>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, form }: Posted,
 ) -> Response {
-    let (names, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let allow = field(&form, "decision") == Some("allow");
     let session = cookies::get(&headers, names.session);
     step(&engine, &headers, engine.answer_consent(&id, session, allow).await, None, StatusCode::OK)
@@ -138,12 +125,8 @@ pub(crate) async fn approve(
     State(engine): State<Engine>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, form }: Posted,
 ) -> Response {
-    let (names, form) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     let allow = field(&form, "decision") == Some("allow");
     let session = cookies::get(&headers, names.session);
     let (pin, otp) = (secret(&form, "pin"), secret(&form, "otp"));
@@ -167,12 +150,8 @@ pub(crate) async fn logout_page(State(engine): State<Engine>, headers: HeaderMap
 pub(crate) async fn logout(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { names, .. }: Posted,
 ) -> Response {
-    let (names, _) = match checked_form(&engine, &headers, &body) {
-        Ok(posted) => posted,
-        Err(refused) => return *refused,
-    };
     if let Err(e) = engine.logout(cookies::get(&headers, names.session)).await {
         return failure(&engine, e);
     }
