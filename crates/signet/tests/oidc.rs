@@ -459,6 +459,13 @@ fn csrf_token_missing_or_cross_origin_post_is_refused() {
         &[("csrf", &page.csrf()), ("username", "ada"), ("password", "ada-password")],
     );
     assert_eq!(a.status, 403, "{}", a.body);
+    // A form larger than any page posts is refused before anything reads it.
+    let page = b.follow(b.get(&w.authorize(&w.spa, &[])));
+    let big = "x".repeat(70 * 1024);
+    let fields = [("csrf", page.csrf()), ("username", big), ("password", "p".into())];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = b.post(&page.form_action(), &fields);
+    assert_eq!(a.status, 413, "{}", a.body);
 }
 
 #[test]
