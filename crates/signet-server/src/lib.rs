@@ -6,7 +6,7 @@ mod csc;
 mod health;
 mod listener;
 mod oauth2;
-mod pages;
+mod ui;
 mod pki;
 mod security_headers;
 
@@ -22,7 +22,7 @@ pub fn router(engine: Engine) -> Router {
         .merge(health::routes())
         .merge(csc::routes())
         .merge(oauth2::routes())
-        .merge(pages::routes())
+        .merge(ui::routes())
         .merge(api::routes())
         .merge(pki::routes())
         .layer(axum::middleware::map_response(security_headers::add))

@@ -8,6 +8,7 @@ use super::{Loa, REQUEST_TTL};
 use crate::{Engine, EngineError};
 use base64::Engine as _;
 use serde_json::json;
+pub(super) use signet_auth::oauth::response_url;
 use signet_store::{AuditEvent, AuthRequestRecord, AuthSession, ClaimsConsent, Client, User};
 use zeroize::Zeroizing;
 
@@ -555,20 +556,6 @@ fn approval_error(e: &signet_sam::SamError) -> Option<String> {
         S::Unavailable(_) | S::Internal(_) | S::Integrity(_) => return None,
         other => format!("The signature cannot be authorised: {other}"),
     })
-}
-
-/// The redirect URI with `params` added to its query (RFC 6749 §4.1.2: "retaining" the
-/// query it had) and `iss` (RFC 9207 §2).
-pub(super) fn response_url(issuer: &str, redirect_uri: &str, params: &[(&str, &str)]) -> String {
-    let Ok(mut url) = reqwest::Url::parse(redirect_uri) else { return redirect_uri.to_owned() };
-    {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in params {
-            q.append_pair(k, v);
-        }
-        q.append_pair("iss", issuer);
-    }
-    url.into()
 }
 
 fn error_url(issuer: &str, r: &ValidRequest, error: &str, description: &str) -> String {

@@ -2,7 +2,11 @@
 //! before a signature, how long a login session lasts, whether a weaker session may be
 //! stepped up, and how its CSC credentials are authorised.
 
-use super::{Loa, SESSION_TTL};
+use super::Loa;
+
+/// Lifetime of a login session at the identity provider (seconds) when the group sets
+/// none.
+pub const SESSION_TTL: i64 = 8 * 3600;
 
 /// How a group's signers authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]

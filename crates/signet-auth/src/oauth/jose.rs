@@ -39,23 +39,19 @@ struct EcdsaSigValue<'a> {
 }
 
 /// base64url without padding (RFC 7515 §2).
-pub(crate) fn b64url(bytes: &[u8]) -> String {
+pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Decodes base64url without padding; `None` if it is not.
-pub(crate) fn unb64url(text: &str) -> Option<Vec<u8>> {
+pub fn unb64url(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
 /// Signs `claims` as a JWS in compact serialisation with the held key's algorithm:
 /// `RS256` for RSA PKCS#1 v1.5 with SHA-256 (RFC 7518 §3.3), `ES256` for ECDSA P-256
 /// (RFC 7518 §3.4, the signature as `r ‖ s`).
-pub(crate) fn sign_jws(
-    signer: &dyn Signer,
-    kid: &str,
-    claims: &Value,
-) -> Result<String, JoseError> {
+pub fn sign_jws(signer: &dyn Signer, kid: &str, claims: &Value) -> Result<String, JoseError> {
     let alg = jws_alg(signer.algorithm()).ok_or(JoseError("no JWS algorithm for this key"))?;
     let header = json!({ "alg": alg, "typ": "JWT", "kid": kid });
     let signing_input = format!(
@@ -73,7 +69,7 @@ pub(crate) fn sign_jws(
 }
 
 /// The JWS `alg` of a signature algorithm, for the two this server signs with.
-pub(crate) fn jws_alg(algorithm: SignatureAlgorithm) -> Option<&'static str> {
+pub fn jws_alg(algorithm: SignatureAlgorithm) -> Option<&'static str> {
     match algorithm {
         SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha256) => Some("RS256"),
         SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256) => Some("ES256"),
@@ -84,7 +80,7 @@ pub(crate) fn jws_alg(algorithm: SignatureAlgorithm) -> Option<&'static str> {
 /// A JOSE encoding or verification failure (the detail is for the log or the client).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub(crate) struct JoseError(pub &'static str);
+pub struct JoseError(pub &'static str);
 
 impl JoseError {
     fn crypto(e: CryptoError) -> Self {
@@ -95,7 +91,7 @@ impl JoseError {
 
 /// The public JWK of a DER `SubjectPublicKeyInfo` (RFC 7518 §6.2 EC P-256/P-384, §6.3
 /// RSA), with `kid` set to its RFC 7638 thumbprint, `use` `sig` and the given `alg`.
-pub(crate) fn jwk_from_spki(spki_der: &[u8], alg: &str) -> Result<Value, JoseError> {
+pub fn jwk_from_spki(spki_der: &[u8], alg: &str) -> Result<Value, JoseError> {
     let mut jwk = public_members(spki_der)?;
     let kid = thumbprint(&jwk);
     jwk["kid"] = json!(kid);
@@ -107,7 +103,7 @@ pub(crate) fn jwk_from_spki(spki_der: &[u8], alg: &str) -> Result<Value, JoseErr
 /// The JWS algorithm a client key signs with by default, for its JWK's `alg`: RS256
 /// for RSA keys of 2048 bits or more, ES256/ES384 by curve. Smaller RSA keys are
 /// refused (RFC 7518 §3.3: "2048 bits or larger MUST be used").
-pub(crate) fn default_alg(spki_der: &[u8]) -> Result<&'static str, JoseError> {
+pub fn default_alg(spki_der: &[u8]) -> Result<&'static str, JoseError> {
     let jwk = public_members(spki_der)?;
     match (jwk["kty"].as_str(), jwk["crv"].as_str()) {
         (Some("RSA"), _) => {
@@ -171,7 +167,7 @@ fn thumbprint(required: &Value) -> String {
 
 /// A DER `SubjectPublicKeyInfo` from a public JWK (RSA or EC P-256/P-384): what a
 /// client registers for `private_key_jwt`.
-pub(crate) fn spki_from_jwk(jwk: &Value) -> Result<Vec<u8>, JoseError> {
+pub fn spki_from_jwk(jwk: &Value) -> Result<Vec<u8>, JoseError> {
     let field = |name: &str| {
         jwk.get(name).and_then(Value::as_str).and_then(unb64url).ok_or(JoseError("JWK member"))
     };
@@ -218,7 +214,7 @@ pub(crate) fn spki_from_jwk(jwk: &Value) -> Result<Vec<u8>, JoseError> {
 
 /// A JWS in compact serialisation, split and decoded; nothing is verified yet.
 #[derive(Debug)]
-pub(crate) struct ParsedJws {
+pub struct ParsedJws {
     /// The protected header.
     pub header: Value,
     /// The payload (JSON claims).
@@ -230,7 +226,7 @@ pub(crate) struct ParsedJws {
 }
 
 /// Splits a compact JWS (RFC 7515 §7.1) whose header and payload are JSON objects.
-pub(crate) fn parse_jws(text: &str) -> Result<ParsedJws, JoseError> {
+pub fn parse_jws(text: &str) -> Result<ParsedJws, JoseError> {
     let mut parts = text.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -253,7 +249,7 @@ pub(crate) fn parse_jws(text: &str) -> Result<ParsedJws, JoseError> {
 
 /// Verifies a parsed JWS with a DER public key: `RS256`/`RS384`/`RS512`, `PS256`…,
 /// `ES256`/`ES384`. `none` and HMAC algorithms are refused (RFC 8725 §3.1–3.2).
-pub(crate) fn verify_jws(jws: &ParsedJws, spki_der: &[u8]) -> Result<(), JoseError> {
+pub fn verify_jws(jws: &ParsedJws, spki_der: &[u8]) -> Result<(), JoseError> {
     use HashAlgorithm::{Sha256, Sha384, Sha512};
     let alg = jws.header.get("alg").and_then(Value::as_str).unwrap_or("");
     let algorithm = match alg {

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 /// Longest `state` or `nonce` kept (they are echoed back; a client needs far less).
 const MAX_ECHOED: usize = 1024;
 /// Most hashes one `credential` authorization may name.
-pub(crate) const MAX_HASHES: usize = 1000;
+pub const MAX_HASHES: usize = 1000;
 /// Longest signer-facing description (CSC `description`: "up to 500 characters").
 const MAX_DESCRIPTION: usize = 500;
 
@@ -103,7 +103,7 @@ impl RequestError {
         if let Some(s) = state {
             params.push(("state", s));
         }
-        Some(super::interaction::response_url(issuer, redirect_uri, &params))
+        Some(super::response_url(issuer, redirect_uri, &params))
     }
 }
 
