@@ -6,9 +6,9 @@ mod csc;
 mod health;
 mod listener;
 mod oauth2;
-mod ui;
 mod pki;
 mod security_headers;
+mod ui;
 
 pub use api::ApiDoc;
 pub use listener::{serve, shutdown_signal, ServerError, ServerOptions, TlsFiles};

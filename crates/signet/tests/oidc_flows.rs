@@ -153,6 +153,12 @@ fn step_up_before_signing_and_oauth2code_credentials() {
     ));
     // A password session is below `substantial`: step-up with the one-time code.
     assert!(page.body.contains("Confirm it is you"), "{}", page.body);
+    // Posting to the approval form directly does not skip the step-up.
+    let approve = page.form_action().replace("/step-up", "/approve");
+    let skipped =
+        b.post(&approve, &[("csrf", &page.csrf()), ("decision", "allow"), ("pin", "123456")]);
+    assert_eq!(skipped.status, 200, "{}", skipped.body);
+    assert!(skipped.body.contains("Confirm it is you"), "{}", skipped.body);
     let wrong = b.post(&page.form_action(), &[("csrf", &page.csrf()), ("otp", "000000")]);
     assert_eq!(wrong.status, 401);
     assert!(wrong.body.contains("Wrong one-time code"), "{}", wrong.body);

@@ -239,10 +239,12 @@ impl Engine {
         cookie: Option<&str>,
         allow: bool,
     ) -> Result<Interaction, EngineError> {
+        // Only an answer to the page the request is at counts: every check of
+        // `interaction` (group, login, level) applies to a post as to a page.
+        let step = self.interaction(request_id, cookie).await?;
+        let Interaction::Consent(_) = step else { return Ok(step) };
         let p = self.pending(request_id).await?;
-        let Some((_, user)) = self.live_session(cookie).await? else {
-            return self.interaction(request_id, cookie).await;
-        };
+        let Some((_, user)) = self.live_session(cookie).await? else { return Ok(step) };
         if !allow {
             return self.refuse(&p, Some(&user), "access_denied", "The user refused").await;
         }
@@ -280,14 +282,15 @@ impl Engine {
         pin: Option<Zeroizing<String>>,
         otp: Option<Zeroizing<String>>,
     ) -> Result<Interaction, EngineError> {
+        // Only an answer to the approval page counts: the group, the login and the level
+        // the group requires for signing (step-up) are checked again, as for the page.
+        let step = self.interaction(request_id, cookie).await?;
+        let Interaction::Approve(_) = step else { return Ok(step) };
         let p = self.pending(request_id).await?;
         let session = self.live_session(cookie).await?;
         let (Some((session, user)), Some(cr)) = (session, p.request.credential.clone()) else {
-            return self.interaction(request_id, cookie).await;
+            return Ok(step);
         };
-        if p.record.done || self.clock.now() >= p.record.expires_at {
-            return self.interaction(request_id, cookie).await;
-        }
         if !allow {
             return self.refuse(&p, Some(&user), "access_denied", "The signer refused").await;
         }
