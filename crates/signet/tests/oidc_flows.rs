@@ -199,6 +199,16 @@ fn step_up_before_signing_and_oauth2code_credentials() {
         .into_owned();
     assert!(audit.contains("idp.step_up"), "step-up is audited");
 
+    // An account of another group is told to log in with one of the bank's.
+    admin_json(d, &["user", "create", "eve", "--password-stdin"], "pw-12345678");
+    let b = Browser::new(&s.addr);
+    let page = b.follow(b.get(&credential_request(&cred)));
+    let page = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "eve"), ("password", "pw-12345678")],
+    ));
+    assert!(page.body.contains("This application is for accounts of bank"), "{}", page.body);
+
     // Bob has no second factor: the group's signing level cannot be reached.
     let b = Browser::new(&s.addr);
     let page = b.follow(b.get(&credential_request(bob_cred["credential_id"].as_str().unwrap())));

@@ -164,6 +164,9 @@ impl Engine {
         }
         let flow = self.auth_flow(&p.group);
         let session = self.live_session(cookie).await?;
+        // Signed in, but with an account of another service provider: a fresh login,
+        // saying why.
+        let other_group = session.as_ref().is_some_and(|(_, u)| u.group_id != p.client.group_id);
         let session = session.filter(|(s, u)| {
             u.group_id == p.client.group_id
                 && !needs_login(&p.request, &p.record, s, now)
@@ -174,9 +177,12 @@ impl Engine {
             if prompt_none {
                 return self.refuse(&p, None, "login_required", "The user is not logged in").await;
             }
+            let error = other_group.then(|| {
+                format!("This application is for accounts of {}: log in with one of them.", p.group)
+            });
             return Ok(Interaction::Login(LoginPage {
                 context: context(&p),
-                error: None,
+                error,
                 needs_otp: flow.login_otp,
             }));
         };
