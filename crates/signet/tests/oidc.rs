@@ -5,16 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use common::browser::{encode, query_param, token_request, Browser};
+use common::browser::{
+    encode, query_param, redeem_public, token_request, Browser, CHALLENGE, REDIRECT, VERIFIER,
+};
 use common::signer::sha256;
 use common::*;
 use serde_json::Value;
 use std::process::Command;
-
-/// RFC 7636 Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "http://127.0.0.1:9/cb";
 
 struct World {
     dir: tempfile::TempDir,
@@ -160,16 +157,7 @@ impl World {
 
     /// Redeems a code for the public client with the right verifier.
     fn redeem(&self, code: &str) -> (u16, Value) {
-        self.token(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", REDIRECT),
-                ("client_id", &self.spa),
-                ("code_verifier", VERIFIER),
-            ],
-            None,
-        )
+        redeem_public(self.addr(), code, &self.spa)
     }
 
     /// A code for the public client, through a fresh browser.

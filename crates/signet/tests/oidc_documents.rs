@@ -9,14 +9,10 @@ mod common;
 #[allow(dead_code)]
 mod pdf;
 
-use common::browser::{encode, query_param, token_request, Browser};
+use common::browser::{encode, query_param, redeem_public, Browser, CHALLENGE, REDIRECT};
 use common::signer::{b64, unb64};
 use common::*;
 use serde_json::json;
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "http://127.0.0.1:9/cb";
 
 #[test]
 fn the_signer_reads_the_pdf_approves_it_and_the_token_completes_the_signature_once() {
@@ -104,17 +100,7 @@ fn the_signer_reads_the_pdf_approves_it_and_the_token_completes_the_signature_on
     );
     assert_eq!(back.status, 303, "{}", back.body);
     let code = query_param(&back.location().unwrap(), "code").unwrap();
-    let (_, t) = token_request(
-        &s.addr,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("client_id", &app),
-            ("code_verifier", VERIFIER),
-        ],
-        None,
-    );
+    let (_, t) = redeem_public(&s.addr, &code, &app);
     let credential_token = t["access_token"].as_str().unwrap();
     let complete = || {
         post(

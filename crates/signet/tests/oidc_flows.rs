@@ -5,14 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use common::browser::{encode, query_param, token_request, Browser};
+use common::browser::{encode, query_param, redeem_public, Browser, CHALLENGE, REDIRECT};
 use common::signer::{b64, sha256};
 use common::*;
 use serde_json::json;
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "http://127.0.0.1:9/cb";
 
 const GROUPS: &str = r##"
 [groups.bank.auth]
@@ -177,17 +173,7 @@ fn step_up_before_signing_and_oauth2code_credentials() {
     );
     assert_eq!(back.status, 303, "{}", back.body);
     let code_value = query_param(&back.location().unwrap(), "code").unwrap();
-    let (_, t) = token_request(
-        &s.addr,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code_value),
-            ("redirect_uri", REDIRECT),
-            ("client_id", &app),
-            ("code_verifier", VERIFIER),
-        ],
-        None,
-    );
+    let (_, t) = redeem_public(&s.addr, &code_value, &app);
     let (st, v, _) = post(
         &s.addr,
         "/csc/v1/signatures/signHash",

@@ -39,9 +39,14 @@ fn secret_hash(value: &str) -> String {
 }
 
 impl crate::Engine {
-    /// How the pages of a group look (its policy's branding, defaults otherwise).
-    pub fn branding(&self, group: &str) -> crate::Branding {
-        self.settings.policies.groups.get(group).map(|p| p.branding.clone()).unwrap_or_default()
+    /// How the pages of a group look (its policy's branding, defaults otherwise);
+    /// borrowed, as every page asks and a logo may be large.
+    pub fn branding(&self, group: &str) -> &crate::Branding {
+        static DEFAULT: std::sync::OnceLock<crate::Branding> = std::sync::OnceLock::new();
+        match self.settings.policies.groups.get(group) {
+            Some(p) => &p.branding,
+            None => DEFAULT.get_or_init(crate::Branding::default),
+        }
     }
 
     /// A group's authentication flow (its policy's, defaults otherwise).

@@ -21,7 +21,7 @@ impl Brand {
         let b = engine.branding(group);
         Self {
             // A configured name, else the group's — but not the built-in group's.
-            name: b.display_name.unwrap_or_else(|| {
+            name: b.display_name.clone().unwrap_or_else(|| {
                 if group.is_empty() || group == "default" {
                     "Signet".into()
                 } else {
@@ -211,8 +211,8 @@ pub(crate) async fn brand_stylesheet(
     let Some(group) = file.strip_suffix(".css") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let color = engine.branding(group).color;
-    let color = if signet_engine::oauth::is_hex_color(&color) { color } else { "#1d4e89".into() };
+    let color = &engine.branding(group).color;
+    let color = if signet_engine::oauth::is_hex_color(color) { color } else { "#1d4e89" };
     css(format!(":root {{ --brand: {color}; }}\n"))
 }
 
@@ -221,10 +221,10 @@ pub(crate) async fn brand_logo(
     State(engine): State<Engine>,
     Path(group): Path<String>,
 ) -> Response {
-    match engine.branding(&group).logo {
+    match &engine.branding(&group).logo {
         Some((media_type, bytes)) => {
-            let mut r = bytes.into_response();
-            if let Ok(v) = HeaderValue::from_str(&media_type) {
+            let mut r = bytes.clone().into_response();
+            if let Ok(v) = HeaderValue::from_str(media_type) {
                 r.headers_mut().insert(header::CONTENT_TYPE, v);
             }
             r.headers_mut()

@@ -177,6 +177,29 @@ fn unpct(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A PKCE `code_verifier` and its S256 `code_challenge` (RFC 7636 Appendix B).
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// The challenge of [`VERIFIER`].
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// The redirect URI the tests' clients register (nothing listens there: the browser
+/// stops at the redirect, which the tests read).
+pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
+
+/// Redeems `code` for the public client `client_id`, with [`REDIRECT`] and [`VERIFIER`].
+pub fn redeem_public(addr: &str, code: &str, client_id: &str) -> (u16, serde_json::Value) {
+    token_request(
+        addr,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", client_id),
+            ("code_verifier", VERIFIER),
+        ],
+        None,
+    )
+}
+
 /// `POST /oauth2/token` with a form, optionally with HTTP Basic: (status, JSON).
 pub fn token_request(
     addr: &str,
