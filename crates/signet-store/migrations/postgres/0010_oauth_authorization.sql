@@ -30,6 +30,8 @@ CREATE TABLE auth_requests (
     done       BIGINT  NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
     created_at BIGINT  NOT NULL
 );
+-- Expired requests are deleted as new ones arrive.
+CREATE INDEX auth_requests_expires_at ON auth_requests (expires_at);
 
 -- One authorization given by a signer to a client: the code and what it grants. The
 -- tokens issued for it share `id` as their family (revoked together). `redeemed` is the
@@ -75,6 +77,7 @@ CREATE TABLE client_assertions (
     client_id  TEXT    NOT NULL REFERENCES clients (id),
     expires_at BIGINT  NOT NULL
 );
+CREATE INDEX client_assertions_expires_at ON client_assertions (expires_at);
 
 -- The token-signing key joins the service keys (purpose `token`).
 ALTER TABLE service_keys DROP CONSTRAINT service_keys_purpose_check;
