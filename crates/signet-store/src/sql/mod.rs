@@ -36,6 +36,10 @@ use crate::error::StoreError;
 /// How long to wait for the database to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long [`SqlStore::close`] waits for connections still in use (or on their
+/// way back to the pool) before closing the pool anyway.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 /// SQLite waits this long for another writer (e.g. `signet admin` while the
 /// server runs) before giving up with "database is locked".
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5000;
@@ -143,7 +147,23 @@ impl SqlStore {
     }
 
     /// Closes every pooled connection; later calls fail with `Unavailable`.
+    ///
+    /// On a SQLite file the last connection to close folds the write-ahead log into
+    /// the database and deletes it, so that `signet.db` alone is a complete copy once
+    /// the process has stopped. That needs the connections to close one after the
+    /// other; but a connection dropped by its last query goes back to the pool on a
+    /// task of its own, and `Pool::close` (sqlx 0.8) can return while such a
+    /// connection is just landing in the idle queue, leaving it to be dropped with
+    /// the pool and closed later on its worker thread, racing the others and the
+    /// process's exit. So the pool is closed only once every connection is idle
+    /// (waiting at most [`CLOSE_GRACE`] for the stragglers).
     pub async fn close(&self) {
+        let deadline = tokio::time::Instant::now() + CLOSE_GRACE;
+        while self.pool.num_idle() < self.pool.size() as usize
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         self.pool.close().await;
     }
 }
