@@ -255,3 +255,76 @@ fn a_group_may_require_the_one_time_code_at_login() {
     );
     assert_eq!(again.status, 401, "{}", again.body);
 }
+
+/// What the signer is told when an answer does not go through (a wrong password, a
+/// wrong PIN, a forged form, an unknown request) is in the browser's language, like the
+/// rest of the page; the English reader still reads English.
+#[test]
+fn a_french_signer_reads_every_refusal_in_french() {
+    let listen = free_addr();
+    let pin = "[pin]\nmax_attempts = 3\n";
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}{pin}"));
+    let d = dir.path();
+    let s = Server::start_on(d, &listen);
+    admin_json(d, &["user", "create", "ada", "--password-stdin"], "pw-12345678");
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let cred = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+    let cred = cred["credential_id"].as_str().unwrap().to_owned();
+    let app = client(d, "default");
+    let hash = b64(&sha256(b"bail")).trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let request = authorize(
+        &app,
+        &[
+            ("scope", "credential"),
+            ("credentialID", &cred),
+            ("numSignatures", "1"),
+            ("hash", &hash),
+        ],
+    );
+    let mut b = Browser::new(&s.addr);
+    b.extra.push("Accept-Language: fr-FR, fr;q=0.9".into());
+    let page = b.follow(b.get(&request));
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+
+    let wrong = b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "not-the-password")],
+    );
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    assert!(wrong.body.contains("mot de passe incorrect"), "{}", wrong.body);
+    assert!(!wrong.body.contains("Wrong"), "{}", wrong.body);
+
+    let approve = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
+    ));
+    assert!(approve.body.contains("Approuver la signature"), "{}", approve.body);
+    let wrong_pin = b.post(
+        &approve.form_action(),
+        &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
+    );
+    assert_eq!(wrong_pin.status, 401, "{}", wrong_pin.body);
+    assert!(wrong_pin.body.contains("Code PIN incorrect"), "{}", wrong_pin.body);
+    assert!(wrong_pin.body.contains("essai(s) restant(s)"), "{}", wrong_pin.body);
+
+    // A forged post (no CSRF token) and an unknown request: the refusal pages too.
+    let forged = b.post(&approve.form_action(), &[("decision", "allow"), ("pin", "123456")]);
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert!(forged.body.contains("Demande refusée"), "{}", forged.body);
+    let unknown = b.get("/oauth2/interaction/no-such-request");
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(unknown.body.contains("Demande introuvable"), "{}", unknown.body);
+
+    // The same wrong PIN read in English (nothing was signed: the PIN was wrong).
+    let english = Browser::new(&s.addr);
+    let page = english.follow(english.get(&request));
+    let approve = english.follow(english.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
+    ));
+    let wrong_pin = english.post(
+        &approve.form_action(),
+        &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
+    );
+    assert!(wrong_pin.body.contains("Wrong PIN. 1 attempt(s) left."), "{}", wrong_pin.body);
+}

@@ -3,6 +3,7 @@
 //! stored once validated; the pages carry only its id, so nothing a browser sends can
 //! change the client, the redirect URI or what is approved (RFC 9700 §4.11).
 
+use super::notice::{approval_notice, Notice};
 use super::request::{validate, RequestError, ValidRequest};
 use super::{Loa, REQUEST_TTL};
 use crate::{Engine, EngineError};
@@ -31,7 +32,7 @@ pub struct LoginPage {
     /// Request and client.
     pub context: PageContext,
     /// Why the last attempt failed, for the user.
-    pub error: Option<String>,
+    pub error: Option<Notice>,
     /// Whether the one-time code is asked for besides the password.
     pub needs_otp: bool,
 }
@@ -45,7 +46,7 @@ pub struct StepUpPage {
     /// The signed-in user's display name.
     pub user_name: String,
     /// Why the last attempt failed, for the user.
-    pub error: Option<String>,
+    pub error: Option<Notice>,
 }
 
 /// The data-access consent page (OpenID Connect Core §3.1.2.4).
@@ -81,7 +82,7 @@ pub struct ApprovePage {
     /// Whether the PDF being signed can be shown (`…/document`).
     pub preview: bool,
     /// Why the last attempt failed, for the user.
-    pub error: Option<String>,
+    pub error: Option<Notice>,
 }
 
 /// The next step of an authorization request.
@@ -177,9 +178,7 @@ impl Engine {
             if prompt_none {
                 return self.refuse(&p, None, "login_required", "The user is not logged in").await;
             }
-            let error = other_group.then(|| {
-                format!("This application is for accounts of {}: log in with one of them.", p.group)
-            });
+            let error = other_group.then(|| Notice::OtherGroup { group: p.group.clone() });
             return Ok(Interaction::Login(LoginPage {
                 context: context(&p),
                 error,
@@ -225,9 +224,7 @@ impl Engine {
                 }
                 return Ok(Interaction::Login(LoginPage {
                     context: context(&p),
-                    error: Some(
-                        "Signing needs a stronger login: enter your one-time code too.".into(),
-                    ),
+                    error: Some(Notice::StrongerLogin),
                     needs_otp: true,
                 }));
             }
@@ -335,8 +332,7 @@ impl Engine {
         let sad = match authorized {
             Ok(sad) => sad,
             Err(e) => {
-                let message = approval_error(&e);
-                return match message {
+                return match approval_notice(&e) {
                     Some(m) => self.approval_page(&p, &user, Some(m)).await,
                     None => Err(EngineError::Unavailable(e.to_string())),
                 };
@@ -432,7 +428,7 @@ impl Engine {
         &self,
         p: &Pending,
         user: &User,
-        error: Option<String>,
+        error: Option<Notice>,
     ) -> Result<Interaction, EngineError> {
         let Some(cr) = &p.request.credential else {
             return Err(EngineError::Internal("approval without a credential".into()));
@@ -550,21 +546,6 @@ fn display_name(u: &User) -> String {
 /// `scheme://host[:port]` of a URL (RFC 6454 §6.2).
 fn origin(url: &str) -> String {
     reqwest::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
-}
-
-/// What a failed approval tells the signer, or `None` when it is not the signer's doing.
-fn approval_error(e: &signet_sam::SamError) -> Option<String> {
-    use signet_sam::SamError as S;
-    Some(match e {
-        S::InvalidPin { remaining } => format!("Wrong PIN. {remaining} attempt(s) left."),
-        S::PinMissing => "Enter your signing PIN.".into(),
-        S::PinLocked => "Your signing PIN is locked. Ask your service provider to reset it.".into(),
-        S::PinNotSet => "You have no signing PIN yet.".into(),
-        S::InvalidOtp => "Wrong one-time code.".into(),
-        S::OtpMissing => "Enter the one-time code from your authenticator.".into(),
-        S::Unavailable(_) | S::Internal(_) | S::Integrity(_) => return None,
-        other => format!("The signature cannot be authorised: {other}"),
-    })
 }
 
 fn error_url(issuer: &str, r: &ValidRequest, error: &str, description: &str) -> String {

@@ -12,12 +12,14 @@ mod credential_token;
 mod discovery;
 mod id_token;
 mod interaction;
+mod notice;
 mod session;
 mod userinfo;
 
 pub use client_auth::{ClientCredentials, JWT_BEARER};
 pub use code::{CodeRedemption, OAuthTokens, TokenError};
 pub use interaction::{ApprovePage, ConsentPage, Interaction, LoginPage, PageContext, StepUpPage};
+pub use notice::{LoginError, Notice};
 pub use session::NewSession;
 pub use signet_auth::oauth::{
     is_hex_color, AuthFlow, CredentialRequest, Loa, RequestError, ValidRequest, SESSION_TTL,

@@ -5,6 +5,7 @@
 //! (single sign-on, OpenID Connect Core §3.1.2.3). A session below the level its group
 //! requires for signing can be stepped up with the missing factor.
 
+use super::notice::{LoginError, Notice};
 use super::{secret_hash, Loa};
 use crate::tokens::login_refused;
 use crate::{Engine, EngineError};
@@ -31,23 +32,20 @@ impl Engine {
         username: &str,
         password: Zeroizing<String>,
         otp: Option<Zeroizing<String>>,
-    ) -> Result<NewSession, EngineError> {
-        let user = self.check_password(username, password).await?;
+    ) -> Result<NewSession, LoginError> {
+        let user = self
+            .check_password(username, password)
+            .await
+            .map_err(LoginError::from_password_check)?;
         let flow = self.auth_flow_of(&user.group_id).await?;
         let step = match otp {
             Some(code) if user.otp_sealed.is_some() => {
                 Some(self.check_login_otp(&user, username, &code).await?)
             }
             _ if flow.login_otp && user.otp_sealed.is_none() => {
-                return Err(EngineError::Forbidden(
-                    "Your service provider requires a one-time code at login, and you have no \
-                     authenticator yet: ask them to enrol one."
-                        .into(),
-                ))
+                return Err(LoginError::Refused(Notice::NoAuthenticatorForLogin))
             }
-            _ if flow.login_otp => {
-                return Err(EngineError::Unauthorized("Enter the one-time code too.".into()))
-            }
+            _ if flow.login_otp => return Err(LoginError::Refused(Notice::OtpMissing)),
             _ => None,
         };
         let amr: Vec<&str> = if step.is_some() { vec!["pwd", "otp"] } else { vec!["pwd"] };
@@ -62,13 +60,13 @@ impl Engine {
         &self,
         cookie: Option<&str>,
         otp: Zeroizing<String>,
-    ) -> Result<NewSession, EngineError> {
+    ) -> Result<NewSession, LoginError> {
         let Some((old, user)) = self.live_session(cookie).await? else {
-            return Err(EngineError::Unauthorized("Your session has ended; log in again.".into()));
+            return Err(LoginError::Refused(Notice::SessionEnded));
         };
         let flow = self.auth_flow_of(&user.group_id).await?;
         if !flow.step_up {
-            return Err(EngineError::Forbidden("Log in again with every factor.".into()));
+            return Err(LoginError::Refused(Notice::LogInWithEveryFactor));
         }
         let step = self.check_login_otp(&user, &user.username, &otp).await?;
         let mut amr: Vec<&str> = old.amr.split(' ').filter(|m| !m.is_empty()).collect();
@@ -90,15 +88,15 @@ impl Engine {
         user: &User,
         username: &str,
         code: &str,
-    ) -> Result<i64, EngineError> {
+    ) -> Result<i64, LoginError> {
         match self.sam.check_otp(user, Some(code)).await {
             Ok(Some(step)) => Ok(step),
-            Ok(None) => Err(EngineError::Forbidden("You have no authenticator.".into())),
+            Ok(None) => Err(LoginError::Refused(Notice::NoAuthenticator)),
             Err(signet_sam::SamError::InvalidOtp | signet_sam::SamError::OtpMissing) => {
                 self.record_login_failure(username, "wrong one-time code").await?;
-                Err(EngineError::Unauthorized("Wrong one-time code.".into()))
+                Err(LoginError::Refused(Notice::WrongOtp))
             }
-            Err(e) => Err(EngineError::Unavailable(e.to_string())),
+            Err(e) => Err(EngineError::Unavailable(e.to_string()).into()),
         }
     }
 
@@ -111,9 +109,9 @@ impl Engine {
         ttl: i64,
         otp_step: Option<i64>,
         kind: &str,
-    ) -> Result<NewSession, EngineError> {
+    ) -> Result<NewSession, LoginError> {
         let now = self.clock.now();
-        let cookie = signet_crypto::secret::generate_secret()?;
+        let cookie = signet_crypto::secret::generate_secret().map_err(EngineError::from)?;
         let level = Loa::of_methods(amr);
         let session = AuthSession {
             session_hash: secret_hash(&cookie),
@@ -136,9 +134,7 @@ impl Engine {
                     ("step", step),
                 ))
                 .await?;
-                return Err(EngineError::Unauthorized(
-                    "That code was used already; wait for the next one.".into(),
-                ));
+                return Err(LoginError::Refused(Notice::OtpReplayed));
             }
         }
         tx.clear_login_failures(&crate::login_throttle::subject(&user.username)).await?;

@@ -3,12 +3,14 @@
 //! recorded with the key, as the Identity Management API does).
 
 use super::cookies::{self, Names};
+use super::notices;
 use super::render::{page, AccountTemplate, Brand, KeyNewTemplate, LoginTemplate};
 use super::respond::{csrf_token, failure, field, secret, see_other, Posted};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use signet_engine::oauth::LoginError;
 use signet_engine::{AcceptedDocument, Caller, Engine, EngineError, KeyRequest};
 use signet_types::KeyAlgorithm;
 use std::collections::HashMap;
@@ -78,21 +80,11 @@ pub(crate) async fn login(
     let password = Zeroizing::new(field(&form, "password").unwrap_or("").to_owned());
     match engine.password_session(&username, password, secret(&form, "otp")).await {
         Ok(s) => see_other(&next, &[names.set(names.session, &s.cookie, s.max_age)]),
-        Err(EngineError::Unauthorized(m)) => {
-            let text = if m == "invalid username or password" {
-                "Wrong user name or password.".to_owned()
-            } else {
-                m
-            };
-            login_form(&engine, &headers, next, Some(text), StatusCode::UNAUTHORIZED)
+        Err(LoginError::Refused(notice)) => {
+            let said = notices::say(super::texts::for_request(&headers), &notice);
+            login_form(&engine, &headers, next, Some(said), notices::status(&notice))
         }
-        Err(EngineError::Forbidden(m)) => {
-            login_form(&engine, &headers, next, Some(m), StatusCode::FORBIDDEN)
-        }
-        Err(EngineError::TooManyRequests { message, .. }) => {
-            login_form(&engine, &headers, next, Some(message), StatusCode::TOO_MANY_REQUESTS)
-        }
-        Err(e) => failure(&engine, e),
+        Err(LoginError::Failed(e)) => failure(&engine, &headers, e),
     }
 }
 
@@ -106,7 +98,7 @@ async fn signer(
     match engine.session_caller(cookies::get(headers, names.session)).await {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(see_other(&format!("/login?next={here}"), &[])),
-        Err(e) => Err(failure(engine, e)),
+        Err(e) => Err(failure(engine, headers, e)),
     }
 }
 
@@ -136,21 +128,23 @@ pub(crate) async fn account(
     };
     let keys = match engine.list_keys(&caller, None).await {
         Ok(k) => k,
-        Err(e) => return failure(&engine, e),
+        Err(e) => return failure(&engine, &headers, e),
     };
     let created = q
         .get("created")
         .filter(|c| c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .cloned();
+    let t = super::texts::for_request(&headers);
     let t = AccountTemplate {
-        t: super::texts::for_request(&headers),
+        t,
         brand: Brand::of(&engine, &group),
         user: display(&caller),
         created,
         keys: keys
             .into_iter()
             .map(|k| {
-                let subject = k.certificate.map(|c| c.subject).unwrap_or_else(|| "none yet".into());
+                let subject =
+                    k.certificate.map(|c| c.subject).unwrap_or_else(|| t.get("no_certificate_yet"));
                 (k.key_id, k.algorithm, k.status.to_owned(), subject)
             })
             .collect(),
@@ -177,7 +171,7 @@ async fn key_form(
 ) -> Response {
     let documents = match engine.policy_documents(caller, None).await {
         Ok(d) => d,
-        Err(e) => return failure(engine, e),
+        Err(e) => return failure(engine, headers, e),
     };
     let names = Names::for_issuer(&engine.issuer());
     let (csrf, set) = csrf_token(headers, &names);
@@ -206,7 +200,7 @@ pub(crate) async fn create_key(
     };
     let documents = match engine.policy_documents(&caller, None).await {
         Ok(d) => d,
-        Err(e) => return failure(&engine, e),
+        Err(e) => return failure(&engine, &headers, e),
     };
     let ticked: Vec<&str> =
         form.iter().filter(|(n, _)| n == "accept").map(|(_, v)| v.as_str()).collect();
@@ -222,7 +216,7 @@ pub(crate) async fn create_key(
     let algorithm = match field(&form, "key").map(str::parse::<KeyAlgorithm>) {
         Some(Ok(a)) => Some(a),
         Some(Err(_)) => {
-            let why = Some("Choose one of the key types offered.".to_owned());
+            let why = Some(super::texts::for_request(&headers).get("key_type_unknown"));
             return key_form(&engine, &headers, &caller, &group, why, StatusCode::BAD_REQUEST)
                 .await;
         }
@@ -232,17 +226,31 @@ pub(crate) async fn create_key(
     let created = match engine.create_key(&caller, None, request).await {
         Ok(k) => k,
         Err(
-            EngineError::ConsentRequired(m)
-            | EngineError::InvalidInput(m)
-            | EngineError::Forbidden(m),
+            e @ (EngineError::ConsentRequired(_)
+            | EngineError::InvalidInput(_)
+            | EngineError::Forbidden(_)),
         ) => {
-            return key_form(&engine, &headers, &caller, &group, Some(m), StatusCode::BAD_REQUEST)
-                .await;
+            let why = match e {
+                // The form lists the documents; the engine's sentence names them in English.
+                EngineError::ConsentRequired(_) => {
+                    super::texts::for_request(&headers).get("accept_every_document")
+                }
+                other => other.to_string(),
+            };
+            return key_form(
+                &engine,
+                &headers,
+                &caller,
+                &group,
+                Some(why),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
         }
-        Err(e) => return failure(&engine, e),
+        Err(e) => return failure(&engine, &headers, e),
     };
     if let Err(e) = engine.issue_certificate(&caller, &created.key_id, None).await {
-        return failure(&engine, e);
+        return failure(&engine, &headers, e);
     }
     see_other(&format!("/account?created={}", created.key_id), &[])
 }

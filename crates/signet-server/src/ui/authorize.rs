@@ -2,9 +2,10 @@
 //! signer's interaction: each GET shows the request's next step, each POST answers it.
 
 use super::cookies::{self, Names};
+use super::notices;
 use super::render::{
     message, page, ApproveTemplate, Brand, ConsentTemplate, LoginTemplate, LogoutTemplate,
-    StepUpTemplate,
+    StepUpTemplate, Words,
 };
 use super::respond::{csrf_token, failure, field, secret, see_other, Posted};
 use crate::oauth2::url_form;
@@ -12,21 +13,21 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use signet_engine::oauth::{Interaction, RequestError};
+use signet_engine::oauth::{Interaction, LoginError, Notice, RequestError};
 use signet_engine::{Engine, EngineError};
 use zeroize::Zeroizing;
 
 /// `GET /oauth2/authorize` (and `/csc/v1/oauth2/authorize`): validates and stores the
 /// request, then shows its first step. Errors go to the client only when its redirect
 /// URI is one it registered; otherwise they are shown here.
-pub(crate) async fn authorize(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
+pub(crate) async fn authorize(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Some(params) = url_form(query.unwrap_or_default().as_bytes()) else {
-        return message(
-            &engine,
-            StatusCode::BAD_REQUEST,
-            "Invalid request",
-            "The request is malformed.",
-        );
+        let words = Words::Key("invalid_request_text");
+        return message(&engine, &headers, StatusCode::BAD_REQUEST, "invalid_request_title", words);
     };
     match engine.start_authorization(&params).await {
         Ok(id) => see_other(&format!("/oauth2/interaction/{id}"), &[]),
@@ -34,7 +35,8 @@ pub(crate) async fn authorize(State(engine): State<Engine>, RawQuery(query): Raw
             see_other(&e.redirect_url(&engine.issuer()).unwrap_or_default(), &[])
         }
         Err(RequestError::Page(text)) => {
-            message(&engine, StatusCode::BAD_REQUEST, "This request cannot be served", &text)
+            let status = StatusCode::BAD_REQUEST;
+            message(&engine, &headers, status, "cannot_serve_title", Words::As(&text))
         }
     }
 }
@@ -93,19 +95,15 @@ async fn refused_again(
     headers: &HeaderMap,
     id: &str,
     session: Option<&str>,
-    e: EngineError,
+    e: LoginError,
 ) -> Response {
-    let (text, status) = match e {
-        EngineError::Unauthorized(m) if m == "invalid username or password" => {
-            ("Wrong user name or password.".to_owned(), StatusCode::UNAUTHORIZED)
-        }
-        EngineError::Unauthorized(m) => (m, StatusCode::UNAUTHORIZED),
-        EngineError::Forbidden(m) => (m, StatusCode::FORBIDDEN),
-        EngineError::TooManyRequests { message, .. } => (message, StatusCode::TOO_MANY_REQUESTS),
-        other => return failure(engine, other),
+    let notice = match e {
+        LoginError::Refused(notice) => notice,
+        LoginError::Failed(other) => return failure(engine, headers, other),
     };
+    let status = notices::status(&notice);
     let again = engine.interaction(id, session).await;
-    step(engine, headers, again, Some(&text), status)
+    step(engine, headers, again, Some(notice), status)
 }
 
 /// `POST …/consent`: `decision=allow|deny`.
@@ -153,9 +151,10 @@ pub(crate) async fn logout(
     Posted { names, .. }: Posted,
 ) -> Response {
     if let Err(e) = engine.logout(cookies::get(&headers, names.session)).await {
-        return failure(&engine, e);
+        return failure(&engine, &headers, e);
     }
-    let mut r = message(&engine, StatusCode::OK, "Logged out", "You are logged out.");
+    let words = Words::Key("logged_out_text");
+    let mut r = message(&engine, &headers, StatusCode::OK, "logged_out_title", words);
     if let Ok(v) = HeaderValue::from_str(&names.set(names.session, "", 0)) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -167,26 +166,28 @@ fn step(
     engine: &Engine,
     headers: &HeaderMap,
     result: Result<Interaction, EngineError>,
-    error: Option<&str>,
+    error: Option<Notice>,
     status: StatusCode,
 ) -> Response {
     let names = Names::for_issuer(&engine.issuer());
     let interaction = match result {
         Ok(i) => i,
-        Err(e) => return failure(engine, e),
+        Err(e) => return failure(engine, headers, e),
     };
+    let t = super::texts::for_request(headers);
+    let say = |n: Option<Notice>| n.map(|n| notices::say(t, &n));
     let (csrf, set) = csrf_token(headers, &names);
     match interaction {
         Interaction::Redirect(url) => see_other(&url, &[]),
         Interaction::Login(p) => {
             let t = LoginTemplate {
-                t: super::texts::for_request(headers),
+                t,
                 brand: Brand::of(engine, &p.context.group),
                 client: Some(p.context.client_name),
                 action: format!("/oauth2/interaction/{}/login", p.context.request_id),
                 next: None,
                 csrf,
-                error: error.map(str::to_owned).or(p.error),
+                error: say(error.or(p.error)),
                 needs_otp: p.needs_otp,
             };
             // The login's redirects may end at the client (CSP form-action covers them).
@@ -194,19 +195,19 @@ fn step(
         }
         Interaction::StepUp(p) => {
             let t = StepUpTemplate {
-                t: super::texts::for_request(headers),
+                t,
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,
                 request_id: p.context.request_id,
                 csrf,
-                error: error.map(str::to_owned).or(p.error),
+                error: say(error.or(p.error)),
             };
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
         Interaction::Consent(p) => {
             let t = ConsentTemplate {
-                t: super::texts::for_request(headers),
+                t,
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,
@@ -217,9 +218,9 @@ fn step(
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
         Interaction::Approve(p) => {
-            let status = if p.error.is_some() { StatusCode::UNAUTHORIZED } else { status };
+            let status = p.error.as_ref().map(notices::status).unwrap_or(status);
             let t = ApproveTemplate {
-                t: super::texts::for_request(headers),
+                t,
                 brand: Brand::of(engine, &p.context.group),
                 client: p.context.client_name,
                 user: p.user_name,
@@ -231,7 +232,7 @@ fn step(
                 documents: p.documents,
                 needs_otp: p.needs_otp,
                 preview: p.preview,
-                error: p.error,
+                error: say(p.error),
             };
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
@@ -263,6 +264,6 @@ pub(crate) async fn document(
             h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
             r
         }
-        Err(e) => failure(&engine, e),
+        Err(e) => failure(&engine, &headers, e),
     }
 }

@@ -6,6 +6,7 @@
 mod account;
 mod authorize;
 mod cookies;
+mod notices;
 mod render;
 mod respond;
 mod texts;

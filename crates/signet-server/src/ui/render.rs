@@ -185,15 +185,31 @@ pub(crate) fn page(
     response
 }
 
-/// A page with a title and a message (errors included), in English (the texts of
-/// refusals come from the use cases).
-pub(crate) fn message(engine: &Engine, status: StatusCode, title: &str, text: &str) -> Response {
-    let t = MessageTemplate {
-        t: super::texts::for_request(&axum::http::HeaderMap::new()),
-        brand: Brand::of(engine, ""),
-        title: title.to_owned(),
-        message: text.to_owned(),
+/// What a message page says below its title.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Words<'a> {
+    /// The words of this key of the texts, in the page's language.
+    Key(&'a str),
+    /// This sentence as it is (the engine's, about a request an application sent: for
+    /// its developers, in English).
+    As(&'a str),
+}
+
+/// A page with a title and a message (refusals and failures), in the browser's
+/// language: `title` is a key of the texts.
+pub(crate) fn message(
+    engine: &Engine,
+    headers: &axum::http::HeaderMap,
+    status: StatusCode,
+    title: &str,
+    words: Words<'_>,
+) -> Response {
+    let t = super::texts::for_request(headers);
+    let message = match words {
+        Words::Key(key) => t.get(key),
+        Words::As(text) => text.to_owned(),
     };
+    let t = MessageTemplate { t, brand: Brand::of(engine, ""), title: t.get(title), message };
     page(status, t.render(), None, &[])
 }
 

@@ -2,7 +2,7 @@
 //! that explain a refusal or a failure.
 
 use super::cookies::{self, Names};
-use super::render::message;
+use super::render::{message, Words};
 use crate::oauth2::url_form;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -28,43 +28,30 @@ pub(super) fn csrf_token(headers: &HeaderMap, names: &Names) -> (String, Vec<Str
     }
 }
 
-pub(super) fn csrf_refused(engine: &Engine) -> Response {
-    message(
-        engine,
-        StatusCode::FORBIDDEN,
-        "Request refused",
-        "This form was not sent from this page (or your session cookie is missing). Go back, \
-         reload the page and try again.",
-    )
+fn csrf_refused(engine: &Engine, headers: &HeaderMap) -> Response {
+    let words = Words::Key("csrf_refused_text");
+    message(engine, headers, StatusCode::FORBIDDEN, "refused_title", words)
 }
 
-pub(super) fn failure(engine: &Engine, e: EngineError) -> Response {
-    match e {
-        EngineError::NotFound(_) => message(
-            engine,
-            StatusCode::NOT_FOUND,
-            "Request not found",
-            "This sign-in request is not known. Go back to the application and start again.",
-        ),
-        EngineError::Conflict(text) => {
-            message(engine, StatusCode::CONFLICT, "Already answered", &text)
+/// The page for a failed use case: what the signer can do about it, never the detail
+/// (which is logged).
+pub(super) fn failure(engine: &Engine, headers: &HeaderMap, e: EngineError) -> Response {
+    let (status, title, words) = match &e {
+        EngineError::NotFound(_) => {
+            (StatusCode::NOT_FOUND, "not_found_title", Words::Key("not_found_text"))
         }
-        EngineError::Unavailable(_) => message(
-            engine,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Service unavailable",
-            "The service cannot answer now; try again in a moment.",
-        ),
+        EngineError::Conflict(text) => {
+            (StatusCode::CONFLICT, "already_answered_title", Words::As(text))
+        }
+        EngineError::Unavailable(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable_title", Words::Key("unavailable_text"))
+        }
         other => {
             tracing::error!(error = %other, "interaction failed");
-            message(
-                engine,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The request could not be completed.",
-            )
+            (StatusCode::INTERNAL_SERVER_ERROR, "failed_title", Words::Key("failed_text"))
         }
-    }
+    };
+    message(engine, headers, status, title, words)
 }
 
 pub(super) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -109,19 +96,16 @@ impl FromRequest<Engine> for Posted {
     async fn from_request(req: Request, engine: &Engine) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-            return Err(message(
-                engine,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Request refused",
-                "The form is too large.",
-            ));
+            let words = Words::Key("form_too_large_text");
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return Err(message(engine, &parts.headers, status, "refused_title", words));
         };
         let names = Names::for_issuer(&engine.issuer());
         let form = url_form(&bytes).unwrap_or_default();
         if cookies::csrf_ok(&parts.headers, &names, field(&form, "csrf")) {
             Ok(Self { names, form })
         } else {
-            Err(csrf_refused(engine))
+            Err(csrf_refused(engine, &parts.headers))
         }
     }
 }

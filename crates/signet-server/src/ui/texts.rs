@@ -30,11 +30,32 @@ impl Texts {
     }
 
     /// The text of `key` with its `{name}` placeholders filled (the page escapes the
-    /// result as a whole).
+    /// result as a whole). One pass over the text: a value that itself reads like a
+    /// placeholder (a user named `{brand}`) stays as it is.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.get(key), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+        let text = self.get(key);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                values.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// The language tag, for `<html lang>`.
@@ -130,5 +151,10 @@ mod tests {
             "<App> asks you to log in to B."
         );
         assert_eq!(t.get("no-such-key"), "no-such-key");
+        // A value that reads like a placeholder is not filled in again.
+        assert_eq!(
+            t.fill("login_asks", &[("client", "{brand}"), ("brand", "B")]),
+            "{brand} asks you to log in to B."
+        );
     }
 }
