@@ -36,7 +36,10 @@ pub(crate) fn routes() -> Router<Engine> {
 /// RFC 8414 §3 and OpenID Connect Discovery §4: the metadata document.
 async fn metadata(State(engine): State<Engine>) -> Response {
     let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
-    (StatusCode::OK, cache, Json(engine.oauth_metadata())).into_response()
+    let mut document = engine.oauth_metadata();
+    // The pages' languages are the server's (its texts), not the engine's.
+    document["ui_locales_supported"] = serde_json::json!(crate::ui::ui_locales_supported());
+    (StatusCode::OK, cache, Json(document)).into_response()
 }
 
 /// RFC 7517 §5: the keys ID tokens are signed with.

@@ -187,6 +187,7 @@ fn code_flow_with_pkce_issues_tokens_an_id_token_and_userinfo() {
     assert_eq!(meta["issuer"], w.issuer());
     assert_eq!(meta["authorization_endpoint"], format!("{}/oauth2/authorize", w.issuer()));
     assert_eq!(meta["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(meta["ui_locales_supported"], serde_json::json!(["en", "fr"]));
     let (_, same) = http(w.addr(), "GET", "/.well-known/oauth-authorization-server", None, None);
     assert_eq!(same, meta);
 

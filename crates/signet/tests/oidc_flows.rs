@@ -327,4 +327,17 @@ fn a_french_signer_reads_every_refusal_in_french() {
         &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
     );
     assert!(wrong_pin.body.contains("Wrong PIN. 1 attempt(s) left."), "{}", wrong_pin.body);
+
+    // The application may ask for the pages' language (OpenID Connect ui_locales): it
+    // comes before the browser's; a language Signet lacks is passed over. (New browsers:
+    // a logged-in one would go straight back to the application.)
+    let asked = authorize(&app, &[("scope", "service"), ("ui_locales", "de fr-CA en")]);
+    let english = Browser::new(&s.addr);
+    let page = english.follow(english.get(&asked));
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+    let mut french = Browser::new(&s.addr);
+    french.extra.push("Accept-Language: fr".into());
+    let asked = authorize(&app, &[("scope", "service"), ("ui_locales", "en")]);
+    let page = french.follow(french.get(&asked));
+    assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
 }

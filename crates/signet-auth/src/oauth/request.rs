@@ -43,6 +43,10 @@ pub struct ValidRequest {
     pub claims: Vec<String>,
     /// What a `credential` authorization is for.
     pub credential: Option<CredentialRequest>,
+    /// OpenID Connect `ui_locales`: the languages the client would like the pages in,
+    /// best first (language tags, BCP 47). Requests stored before it existed have none.
+    #[serde(default)]
+    pub ui_locales: Vec<String>,
 }
 
 impl ValidRequest {
@@ -263,7 +267,29 @@ pub fn validate(
         prompt,
         max_age,
         credential,
+        ui_locales: ui_locales(get("ui_locales")),
     })
+}
+
+/// Most `ui_locales` tags kept.
+const MAX_UI_LOCALES: usize = 8;
+
+/// The `ui_locales` tags that look like language tags (BCP 47: letters, digits and
+/// hyphens, at most 35 characters), in order. OpenID Connect Core §3.1.2.1: a
+/// language the provider does not have is no error, so neither is a malformed tag: it is
+/// left out.
+fn ui_locales(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split_ascii_whitespace()
+        .filter(|t| {
+            t.len() <= 35
+                && t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .take(MAX_UI_LOCALES)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The first parameter given more than once (RFC 6749 §3.1: "MUST NOT be included
@@ -526,6 +552,14 @@ mod tests {
             redirect_error(validate(&params(&short), Some(&client(false)))).0,
             "invalid_request"
         );
+    }
+
+    #[test]
+    fn ui_locales_keep_the_language_tags_in_order_and_drop_the_rest() {
+        assert_eq!(ui_locales(Some("fr-CA fr  en")), ["fr-CA", "fr", "en"]);
+        assert_eq!(ui_locales(Some("<script> 1x fr_FR de")), ["de"]);
+        assert!(ui_locales(None).is_empty());
+        assert_eq!(ui_locales(Some(&"a ".repeat(50))).len(), MAX_UI_LOCALES);
     }
 
     #[test]

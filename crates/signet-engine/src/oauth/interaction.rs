@@ -24,6 +24,9 @@ pub struct PageContext {
     pub group: String,
     /// The origin of the redirect URI: where the last form of the flow leads.
     pub redirect_origin: String,
+    /// The languages the client asked the pages in (OpenID Connect `ui_locales`), best
+    /// first; before the browser's.
+    pub ui_locales: Vec<String>,
 }
 
 /// The login page.
@@ -98,6 +101,19 @@ pub enum Interaction {
     Approve(ApprovePage),
     /// Send the browser back to the client (a code, or an error), with this URL.
     Redirect(String),
+}
+
+impl Interaction {
+    /// The request and client the page shows (none for a redirect).
+    pub fn context(&self) -> Option<&PageContext> {
+        match self {
+            Self::Login(p) => Some(&p.context),
+            Self::StepUp(p) => Some(&p.context),
+            Self::Consent(p) => Some(&p.context),
+            Self::Approve(p) => Some(&p.context),
+            Self::Redirect(_) => None,
+        }
+    }
 }
 
 /// A stored request, its client and its record.
@@ -531,6 +547,7 @@ fn context(p: &Pending) -> PageContext {
         client_name: p.client.name.clone(),
         group: p.group.clone(),
         redirect_origin: origin(&p.request.redirect_uri),
+        ui_locales: p.request.ui_locales.clone(),
     }
 }
 

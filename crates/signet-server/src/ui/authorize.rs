@@ -174,7 +174,8 @@ fn step(
         Ok(i) => i,
         Err(e) => return failure(engine, headers, e),
     };
-    let t = super::texts::for_request(headers);
+    let languages = interaction.context().map(|c| c.ui_locales.as_slice()).unwrap_or_default();
+    let t = super::texts::for_page(headers, languages);
     let say = |n: Option<Notice>| n.map(|n| notices::say(t, &n));
     let (csrf, set) = csrf_token(headers, &names);
     match interaction {

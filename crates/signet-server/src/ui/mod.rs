@@ -15,6 +15,11 @@ use axum::routing::get;
 use axum::Router;
 use signet_engine::Engine;
 
+/// The languages of the pages (OpenID Connect Discovery `ui_locales_supported`).
+pub(crate) fn ui_locales_supported() -> Vec<&'static str> {
+    texts::shipped()
+}
+
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
         .route("/oauth2/authorize", get(authorize::authorize))

@@ -84,17 +84,36 @@ fn all() -> &'static HashMap<&'static str, Texts> {
 /// The texts for a request: the first language of `Accept-Language` (by quality) that
 /// is shipped, English otherwise.
 pub(crate) fn for_request(headers: &HeaderMap) -> &'static Texts {
+    for_page(headers, &[])
+}
+
+/// The texts for a page of an authorization request: the first of the client's
+/// `ui_locales` (OpenID Connect Core §3.1.2.1) that is shipped, then as
+/// [`for_request`].
+pub(crate) fn for_page(headers: &HeaderMap, ui_locales: &[String]) -> &'static Texts {
     let all = all();
-    let wanted = headers
+    let asked = ui_locales.iter().filter_map(|t| primary(t));
+    let browser = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(preferences)
         .unwrap_or_default();
-    wanted
-        .iter()
+    asked
+        .chain(browser)
         .find_map(|tag| all.get(tag.as_str()))
         .or_else(|| all.get("en"))
         .unwrap_or_else(|| english_fallback())
+}
+
+/// The languages shipped (for `ui_locales_supported` in the metadata).
+pub(crate) fn shipped() -> Vec<&'static str> {
+    LANGUAGES.iter().map(|(tag, _)| *tag).collect()
+}
+
+/// The primary language subtag of a language tag, in lower case.
+fn primary(tag: &str) -> Option<String> {
+    let p = tag.trim().split('-').next()?.to_ascii_lowercase();
+    (!p.is_empty()).then_some(p)
 }
 
 fn english_fallback() -> &'static Texts {
@@ -109,11 +128,11 @@ fn preferences(value: &str) -> Vec<String> {
         .enumerate()
         .filter_map(|(i, part)| {
             let mut pieces = part.trim().split(';');
-            let tag = pieces.next()?.trim().split('-').next()?.to_ascii_lowercase();
+            let tag = primary(pieces.next()?)?;
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
                 .unwrap_or(1.0);
-            (q > 0.0 && !tag.is_empty()).then_some((q, i, tag))
+            (q > 0.0).then_some((q, i, tag))
         })
         .collect();
     tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -145,6 +164,10 @@ mod tests {
         assert_eq!(for_request(&h).lang(), "fr");
         h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr;q=0, en"));
         assert_eq!(for_request(&h).lang(), "en");
+        // The client's ui_locales come first, then the browser's languages.
+        let asked = |tags: &[&str]| tags.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+        assert_eq!(for_page(&h, &asked(&["fr-CA", "en"])).lang(), "fr");
+        assert_eq!(for_page(&h, &asked(&["de"])).lang(), "en");
         let t = for_request(&h);
         assert_eq!(
             t.fill("login_asks", &[("client", "<App>"), ("brand", "B")]),
