@@ -327,10 +327,19 @@ fn a_french_signer_reads_every_refusal_in_french() {
         &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
     );
     assert!(wrong_pin.body.contains("Wrong PIN. 1 attempt(s) left."), "{}", wrong_pin.body);
+}
 
+/// OpenID Connect Core §3.1.2.1 hints from the application: `ui_locales` chooses the
+/// pages' language before the browser's, and `login_hint` fills in the user name.
+#[test]
+fn ui_locales_and_login_hint_shape_the_login_page() {
+    let listen = free_addr();
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"));
+    let d = dir.path();
+    let s = Server::start_on(d, &listen);
+    let app = client(d, "default");
     // The application may ask for the pages' language (OpenID Connect ui_locales): it
-    // comes before the browser's; a language Signet lacks is passed over. (New browsers:
-    // a logged-in one would go straight back to the application.)
+    // comes before the browser's; a language Signet lacks is passed over.
     let asked = authorize(&app, &[("scope", "service"), ("ui_locales", "de fr-CA en")]);
     let english = Browser::new(&s.addr);
     let page = english.follow(english.get(&asked));
@@ -340,4 +349,18 @@ fn a_french_signer_reads_every_refusal_in_french() {
     let asked = authorize(&app, &[("scope", "service"), ("ui_locales", "en")]);
     let page = french.follow(french.get(&asked));
     assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
+
+    // OpenID Connect login_hint fills in the user name (escaped: it is the client's text).
+    let hinted = authorize(&app, &[("scope", "service"), ("login_hint", "ada")]);
+    let fresh = Browser::new(&s.addr);
+    let page = fresh.follow(fresh.get(&hinted));
+    assert!(
+        page.body.contains("name=\"username\" autocomplete=\"username\" required value=\"ada\""),
+        "{}",
+        page.body
+    );
+    let forged = authorize(&app, &[("scope", "service"), ("login_hint", "x\"><b>bold</b>")]);
+    let page = fresh.follow(fresh.get(&forged));
+    assert!(page.body.contains("value=\"x&#34;&#62;&#60;b&#62;bold"), "{}", page.body);
+    assert!(!page.body.contains("<b>bold"), "{}", page.body);
 }

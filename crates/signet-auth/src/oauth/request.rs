@@ -47,6 +47,10 @@ pub struct ValidRequest {
     /// best first (language tags, BCP 47). Requests stored before it existed have none.
     #[serde(default)]
     pub ui_locales: Vec<String>,
+    /// OpenID Connect `login_hint`: the user name the client expects, to fill in on the
+    /// login page (a hint only: the signer may log in as anyone).
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }
 
 impl ValidRequest {
@@ -268,7 +272,21 @@ pub fn validate(
         max_age,
         credential,
         ui_locales: ui_locales(get("ui_locales")),
+        login_hint: login_hint(get("login_hint")),
     })
+}
+
+/// Longest `login_hint` kept (a user name or an e-mail address).
+const MAX_LOGIN_HINT: usize = 256;
+
+/// The `login_hint` when it can be a user name: not empty, at most
+/// [`MAX_LOGIN_HINT`] bytes, no control characters. Otherwise none: it is a hint (OpenID
+/// Connect Core §3.1.2.1), never a reason to refuse the request.
+fn login_hint(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|h| !h.is_empty() && h.len() <= MAX_LOGIN_HINT && !h.chars().any(char::is_control))
+        .map(str::to_owned)
 }
 
 /// Most `ui_locales` tags kept.
@@ -560,6 +578,14 @@ mod tests {
         assert_eq!(ui_locales(Some("<script> 1x fr_FR de")), ["de"]);
         assert!(ui_locales(None).is_empty());
         assert_eq!(ui_locales(Some(&"a ".repeat(50))).len(), MAX_UI_LOCALES);
+    }
+
+    #[test]
+    fn a_login_hint_is_kept_only_when_it_can_be_a_user_name() {
+        assert_eq!(login_hint(Some(" ada@example.org ")).as_deref(), Some("ada@example.org"));
+        assert_eq!(login_hint(Some("ada\nbob")), None);
+        assert_eq!(login_hint(Some("")), None);
+        assert_eq!(login_hint(Some(&"a".repeat(MAX_LOGIN_HINT + 1))), None);
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct LoginPage {
     pub error: Option<Notice>,
     /// Whether the one-time code is asked for besides the password.
     pub needs_otp: bool,
+    /// The user name to fill in (OpenID Connect `login_hint`).
+    pub username_hint: Option<String>,
 }
 
 /// The step-up page: the session is below the level the group requires for signing,
@@ -199,6 +201,7 @@ impl Engine {
                 context: context(&p),
                 error,
                 needs_otp: flow.login_otp,
+                username_hint: p.request.login_hint.clone(),
             }));
         };
         if self.needs_consent(&p, &user).await? {
@@ -242,6 +245,7 @@ impl Engine {
                     context: context(&p),
                     error: Some(Notice::StrongerLogin),
                     needs_otp: true,
+                    username_hint: Some(user.username.clone()),
                 }));
             }
             return self.approval_page(&p, &user, None).await;

@@ -65,6 +65,7 @@ fn login_form(
         csrf,
         error,
         needs_otp: false,
+        username: None,
     };
     page(status, t.render(), None, &set)
 }

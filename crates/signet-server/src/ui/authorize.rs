@@ -190,6 +190,7 @@ fn step(
                 csrf,
                 error: say(error.or(p.error)),
                 needs_otp: p.needs_otp,
+                username: p.username_hint,
             };
             // The login's redirects may end at the client (CSP form-action covers them).
             page(status, t.render(), Some(&p.context.redirect_origin), &set)

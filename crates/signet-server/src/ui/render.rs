@@ -59,6 +59,8 @@ pub(crate) struct LoginTemplate {
     pub csrf: String,
     pub error: Option<String>,
     pub needs_otp: bool,
+    /// The user name to fill in (OpenID Connect `login_hint`, or the user stepping up).
+    pub username: Option<String>,
 }
 
 #[derive(Template)]
