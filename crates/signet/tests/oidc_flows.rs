@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
-use common::browser::{encode, query_param, redeem_public, Browser, CHALLENGE, REDIRECT};
+use common::browser::{encode, query_param, redeem_public, Answer, Browser, CHALLENGE, REDIRECT};
 use common::signer::{b64, sha256};
 use common::*;
 use serde_json::json;
@@ -281,31 +281,34 @@ fn a_french_signer_reads_every_refusal_in_french() {
             ("hash", &hash),
         ],
     );
+    let log_in = |b: &Browser, page: &Answer, password: &str| {
+        let fields =
+            [("csrf", page.csrf()), ("username", "ada".into()), ("password", password.into())];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        b.post(&page.form_action(), &fields)
+    };
+    let wrong_pin = |b: &Browser, approve: &Answer| {
+        b.post(
+            &approve.form_action(),
+            &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
+        )
+    };
     let mut b = Browser::new(&s.addr);
     b.extra.push("Accept-Language: fr-FR, fr;q=0.9".into());
     let page = b.follow(b.get(&request));
     assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
 
-    let wrong = b.post(
-        &page.form_action(),
-        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "not-the-password")],
-    );
+    let wrong = log_in(&b, &page, "not-the-password");
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     assert!(wrong.body.contains("mot de passe incorrect"), "{}", wrong.body);
     assert!(!wrong.body.contains("Wrong"), "{}", wrong.body);
 
-    let approve = b.follow(b.post(
-        &page.form_action(),
-        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
-    ));
+    let approve = b.follow(log_in(&b, &page, "pw-12345678"));
     assert!(approve.body.contains("Approuver la signature"), "{}", approve.body);
-    let wrong_pin = b.post(
-        &approve.form_action(),
-        &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
-    );
-    assert_eq!(wrong_pin.status, 401, "{}", wrong_pin.body);
-    assert!(wrong_pin.body.contains("Code PIN incorrect"), "{}", wrong_pin.body);
-    assert!(wrong_pin.body.contains("essai(s) restant(s)"), "{}", wrong_pin.body);
+    let refused = wrong_pin(&b, &approve);
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(refused.body.contains("Code PIN incorrect"), "{}", refused.body);
+    assert!(refused.body.contains("essai(s) restant(s)"), "{}", refused.body);
 
     // A forged post (no CSRF token) and an unknown request: the refusal pages too.
     let forged = b.post(&approve.form_action(), &[("decision", "allow"), ("pin", "123456")]);
@@ -318,15 +321,9 @@ fn a_french_signer_reads_every_refusal_in_french() {
     // The same wrong PIN read in English (nothing was signed: the PIN was wrong).
     let english = Browser::new(&s.addr);
     let page = english.follow(english.get(&request));
-    let approve = english.follow(english.post(
-        &page.form_action(),
-        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
-    ));
-    let wrong_pin = english.post(
-        &approve.form_action(),
-        &[("csrf", &approve.csrf()), ("decision", "allow"), ("pin", "000000")],
-    );
-    assert!(wrong_pin.body.contains("Wrong PIN. 1 attempt(s) left."), "{}", wrong_pin.body);
+    let approve = english.follow(log_in(&english, &page, "pw-12345678"));
+    let refused = wrong_pin(&english, &approve);
+    assert!(refused.body.contains("Wrong PIN. 1 attempt(s) left."), "{}", refused.body);
 }
 
 /// OpenID Connect Core §3.1.2.1 hints from the application: `ui_locales` chooses the
