@@ -19,7 +19,7 @@ const OCSP_VALIDITY: i64 = 3_600;
 const MAX_OCSP_IDS: usize = 20;
 
 fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()

@@ -435,7 +435,7 @@ fn xref_stream_entries(dict: &Dict, data: &[u8]) -> Result<Vec<(u32, Entry)>, Pd
         _ => vec![0, size],
     };
     let row = widths.iter().sum::<usize>();
-    if row == 0 || index.len() % 2 != 0 {
+    if row == 0 || !index.len().is_multiple_of(2) {
         return Err(bad("bad /W or /Index"));
     }
     let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));

@@ -98,7 +98,7 @@ struct EcdsaSigValue<'a> {
 /// `r ‖ s` (each the field size, big-endian) as a DER `Ecdsa-Sig-Value`.
 fn ecdsa_der(raw: &[u8]) -> Result<Vec<u8>, CryptoError> {
     const BAD: CryptoError = CryptoError::Operation("the HSM returned a malformed ECDSA signature");
-    if raw.is_empty() || raw.len() % 2 != 0 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
         return Err(BAD);
     }
     let (r, s) = raw.split_at(raw.len() / 2);
