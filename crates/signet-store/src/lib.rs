@@ -25,5 +25,5 @@ pub use model::{
     KeyLifecycle, LoginThrottle, NewCa, NewClient, NewCredential, NewGroup, NewSad, NewToken,
     NewUser, PinState, Sad, ServiceKey, StoredCrl, Token, TokenKind, User, EMBEDDED_CONNECTOR,
 };
-pub use sql::SqlStore;
+pub use sql::{FirstStartLock, SqlStore};
 pub use store::{Store, StoreTx};

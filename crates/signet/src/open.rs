@@ -26,6 +26,9 @@ pub struct Opened {
     pub database_created: bool,
     /// Where the master key is, whether it was created now, and its public id.
     pub master_key: String,
+    /// On a first start of `signet serve`: the lock that keeps the other nodes waiting
+    /// until this one has bootstrapped (release it then).
+    pub first_start: Option<signet_store::FirstStartLock>,
 }
 
 /// Whether missing state may be created.
@@ -36,6 +39,10 @@ pub enum Mode {
     /// `signet admin`: everything must exist already.
     Admin,
 }
+
+/// How long a node starting on an empty database waits for another one to finish its
+/// first start (master keys, CA, service keys).
+const FIRST_START_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Opens store, crypto module and engine.
 pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Opened> {
@@ -84,7 +91,17 @@ pub async fn open_with(
 
     // A new master key is made only for a database that holds no wrapped key yet:
     // creating one next to existing keys would make them unusable.
-    let fresh = store.list_cas().await.context("database")?.is_empty();
+    let mut fresh = store.list_cas().await.context("database")?.is_empty();
+    // Nodes starting together on an empty database take turns until the first has made
+    // the master keys and bootstrapped (`signet serve` releases the lock then): each would
+    // otherwise make its own, under the same HSM labels. The next one finds them.
+    let first_start = if fresh && mode == Mode::Serve {
+        let lock = store.first_start_lock(FIRST_START_WAIT).await.context("database")?;
+        fresh = store.list_cas().await.context("database")?.is_empty();
+        Some(lock)
+    } else {
+        None
+    };
     let may_create = fresh && mode == Mode::Serve;
     let created = |c: bool| if c { "created" } else { "reused" };
     let (module, master_key): (Arc<dyn CryptoModule>, String) = match (module, config.crypto.module)
@@ -144,7 +161,7 @@ pub async fn open_with(
         Arc::new(SystemClock),
         settings,
     );
-    Ok(Opened { engine, store, database: redact(&url), database_created, master_key })
+    Ok(Opened { engine, store, database: redact(&url), database_created, master_key, first_start })
 }
 
 /// Opens the PKCS#11 module of `[crypto.pkcs11]` (loading the library, logging in); its

@@ -8,8 +8,11 @@ use signet_server::{ServerOptions, TlsFiles};
 /// Runs the server until SIGTERM/SIGINT.
 pub async fn run(loaded: LoadedConfig, demo: bool) -> anyhow::Result<()> {
     let config = &loaded.config;
-    let opened = open(config, Mode::Serve).await?;
+    let mut opened = open(config, Mode::Serve).await?;
     let report = opened.engine.bootstrap().await.context("embedded CA")?;
+    if let Some(lock) = opened.first_start.take() {
+        lock.release().await;
+    }
 
     let created = |c: bool| if c { "created" } else { "reused" };
     println!("Signet {}", env!("CARGO_PKG_VERSION"));

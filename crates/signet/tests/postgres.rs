@@ -80,3 +80,55 @@ fn serve_and_admin_on_postgres() {
     assert!(s.stop());
     psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"));
 }
+
+/// Two nodes of one deployment (one PostgreSQL database, one HSM token) started at the
+/// same moment on an empty database: one creates the HSM's master keys, the other finds
+/// them — not a pair of master keys under the same labels, one per node.
+#[test]
+fn two_nodes_starting_together_on_an_empty_hsm_share_one_master_key() {
+    let Some(admin) = admin_url() else { return };
+    let Some(first) = data_dir_on(Module::Pkcs11, FAST_CONFIG) else { return };
+    let name = format!("signet_ha_{}", std::process::id());
+    psql(&admin, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&admin, &format!("CREATE DATABASE {name}"));
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let url = format!("{base}/{name}");
+    // The second node: its own data directory, the same configuration, token and database.
+    let second = tempfile::tempdir().unwrap();
+    std::fs::copy(first.path().join("signet.toml"), second.path().join("signet.toml")).unwrap();
+    let conf = module_env(first.path());
+    let mut env: Vec<(&str, &str)> = conf.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("SIGNET_DATABASE__URL", url.as_str()));
+
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Server::start(first.path(), &[], &env));
+        let b = s.spawn(|| Server::start(second.path(), &[], &env));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let master_line = |banner: &str| {
+        banner.lines().find(|l| l.contains("master key")).unwrap_or_default().to_owned()
+    };
+    let (la, lb) = (master_line(&a.banner), master_line(&b.banner));
+    let key_id = |l: &str| l.rsplit_once("key id ").map(|(_, id)| id.to_owned()).unwrap();
+    assert_eq!(key_id(&la), key_id(&lb), "one master key:\n{la}\n{lb}");
+    let created = [&la, &lb].iter().filter(|l| l.contains("(created")).count();
+    assert_eq!(created, 1, "created by exactly one node:\n{la}\n{lb}");
+
+    // On the token, seen by another process: one wrapping key and one MAC key.
+    let out = Command::new("pkcs11-tool")
+        .args(["--module", SOFTHSM, "--token-label", "signet", "--login", "--pin", HSM_PIN])
+        .args(["--list-objects", "--type", "secrkey"])
+        .envs(module_env(first.path()))
+        .output()
+        .expect("pkcs11-tool runs");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    for label in ["signet-master", "signet-master.mac"] {
+        let count = listed.lines().filter(|l| l.trim() == format!("label:      {label}")).count();
+        assert_eq!(count, 1, "{label}: {listed}");
+    }
+    // Both nodes serve, with the keys of either.
+    assert_eq!(a.get("/readyz").0, 200);
+    assert_eq!(b.get("/readyz").0, 200);
+    assert!(a.stop() && b.stop());
+    psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"));
+}

@@ -13,6 +13,7 @@ mod credentials;
 mod crls;
 mod documents;
 mod errors;
+mod first_start;
 mod groups;
 mod key_blobs;
 mod login_throttle;
@@ -30,6 +31,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+pub use first_start::FirstStartLock;
 
 use crate::error::StoreError;
 
@@ -101,6 +104,9 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// The database file, on SQLite (none in memory): where the first-start lock file
+    /// goes.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 impl SqlStore {
@@ -143,7 +149,7 @@ impl SqlStore {
 
         backend.migrations().run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
 
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, sqlite_file: sqlite_file(backend, url) })
     }
 
     /// Closes every pooled connection; later calls fail with `Unavailable`.
@@ -184,6 +190,17 @@ fn connect_options(backend: Backend, url: &str) -> Result<AnyConnectOptions, Sto
         _ => url.to_owned(),
     };
     url.parse().map_err(|e| StoreError::Unavailable(format!("invalid {} URL: {e}", backend.name())))
+}
+
+/// The file of a SQLite URL (`sqlite://PATH?options`), none for another backend or an
+/// in-memory database.
+fn sqlite_file(backend: Backend, url: &str) -> Option<std::path::PathBuf> {
+    if backend != Backend::Sqlite || is_sqlite_memory(url) {
+        return None;
+    }
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 fn is_sqlite_memory(url: &str) -> bool {
