@@ -75,8 +75,8 @@ impl World {
 
 /// The `signet` binary with `args` and `stdin`, without the user's SIGNET_* variables.
 fn client<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).env_remove("SIGNET_URL").env_remove("SIGNET_TOKEN").env_remove("RUST_LOG");
+    let mut cmd = signet_command();
+    cmd.args(args).env_remove("SIGNET_URL").env_remove("SIGNET_TOKEN");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -226,7 +226,7 @@ fn a_migration_killed_mid_run_loses_nothing() {
     // CAs (2), TSA, OCSP and token-signing keys (3), the credentials.
     let total = 5 + credentials.len() as u64;
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signet"))
+    let mut child = signet_command()
         .arg("--data-dir")
         .arg(d)
         .args(["admin", "--json", "crypto", "migrate", "--to", "pkcs11"])

@@ -14,6 +14,25 @@ pub mod signer;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");
 
+/// The test harness's own variables: `signet` would read them as configuration (every
+/// `SIGNET_*` is) and warn that it does not know them.
+const HARNESS_VARS: &[&str] = &[
+    "SIGNET_REQUIRE_PEERS",
+    "SIGNET_REQUIRE_POSTGRES",
+    "SIGNET_TEST_POSTGRES_URL",
+    "SIGNET_TEST_PG_PORT",
+];
+
+/// The `signet` binary, without the harness's variables or the caller's `RUST_LOG`.
+pub fn signet_command() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("RUST_LOG");
+    for var in HARNESS_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// A fast test configuration: EC CA keys, so first start takes milliseconds.
 pub const FAST_CONFIG: &str =
     "[ca]\nkey = \"ec-p256\"\n[certificates]\ndefault_key = \"ec-p256\"\n";
@@ -143,8 +162,8 @@ pub fn token_private_keys(dir: &Path) -> Vec<String> {
 
 /// `signet --data-dir DIR <args>` with extra environment, stdin given.
 pub fn signet(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args).env_remove("RUST_LOG").envs(module_env(dir));
+    let mut cmd = signet_command();
+    cmd.arg("--data-dir").arg(dir).args(args).envs(module_env(dir));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -207,9 +226,9 @@ impl Server {
     ) -> Result<Server, String> {
         let stderr_path = dir.join(format!("stderr-{}.log", std::process::id()));
         let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
-        let mut cmd = Command::new(BIN);
+        let mut cmd = signet_command();
         cmd.arg("--data-dir").arg(dir).arg("serve").arg("--listen").arg(listen).args(extra);
-        cmd.env_remove("RUST_LOG").envs(module_env(dir));
+        cmd.envs(module_env(dir));
         for (k, v) in env {
             cmd.env(k, v);
         }
