@@ -18,6 +18,11 @@ Runs, each in a fresh browser context (no shared session):
   remembered - a second data-access request in a new session: after the login the
              consent already given is not asked again and the browser lands back at the
              application.
+  document - a PDF approved as itself: the application has Signet prepare a PAdES
+             signature (documents/prepare), sends the browser with the DTBS/R and its
+             document_transaction; the approval page frames the PDF (loaded by Chromium
+             under the page's CSP, no refusal), the PIN approves, and the credential
+             token completes the signature (documents/complete), which pyHanko validates.
 
 Screenshots (full page, PNG) of each page go to --artefacts, with a basic accessibility
 check of each (lang on <html>, one <h1>, every input labelled, every button named).
@@ -107,6 +112,9 @@ class App:
                     self.send_header("Location", app.pending[query["state"]])
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                elif url.path == "/favicon.ico":
+                    self.send_response(204)
+                    self.end_headers()
                 elif url.path == "/cb":
                     app.callbacks.put(query)
                     body = (
@@ -158,9 +166,12 @@ class App:
         self.server.server_close()
 
 
-def http_call(method, url, *, form=None, json_body=None, token=None):
+def http_call(method, url, *, form=None, json_body=None, token=None, basic=None):
     """(status, parsed JSON or text) of one request to Signet."""
     headers = {}
+    if basic is not None:
+        user_pass = base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()
+        headers["Authorization"] = f"Basic {user_pass}"
     data = None
     if form is not None:
         data = urllib.parse.urlencode(form).encode()
@@ -243,7 +254,7 @@ def new_page(browser, console):
     ctx = browser.new_context(viewport={"width": 800, "height": 900}, locale="en-GB")
     page = ctx.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text} ({m.location.get('url', '')})") if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     return ctx, page
 
@@ -424,6 +435,80 @@ def sign_run(browser, app, args, pages, out, digest):
         ctx.close()
 
 
+def document_run(browser, app, args, pages, out):
+    """The approval of a PDF that Signet prepared: the page frames the document itself."""
+    status, login_answer = http_call(
+        "POST", f"{args.issuer}/csc/v1/auth/login", json_body={}, basic=(args.user, args.password),
+    )
+    check(status == 200, f"auth/login: expected 200, got {status} {login_answer}")
+    status, prepared = http_call(
+        "POST", f"{args.issuer}/api/v1/documents/prepare", token=login_answer["access_token"],
+        json_body={
+            "credentialID": args.credential, "format": "pades", "level": "B-B",
+            "document": base64.b64encode(minimal_pdf()).decode(),
+        },
+    )
+    check(status == 201, f"documents/prepare: expected 201, got {status} {prepared}")
+    transaction = prepared["transactionID"]
+    dtbsr = base64.b64decode(prepared["hashes"][0])
+    console = []
+    ctx, page = new_page(browser, console)
+    framed, failed = [], []
+    page.on("response", lambda r: framed.append(r) if r.url.endswith("/document") else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        authorize = f"{args.issuer}/csc/v1/oauth2/authorize?" + urllib.parse.urlencode({
+            "response_type": "code",
+            "client_id": args.client_id,
+            "scope": "credential",
+            "credentialID": args.credential,
+            "numSignatures": "1",
+            "hash": b64url(dtbsr),
+            "document_transaction": transaction,
+            "description": "Browser test PDF",
+        })
+        start, state, verifier, _ = app.start_url(authorize)
+        page.goto(start)
+        login(page, args, pages, console)
+        wait_for_page(page, "Approve the signature", "after the login", console)
+        page.wait_for_load_state("load")
+        for _ in range(50):  # the frame's request, made by the page as it loads
+            if framed:
+                break
+            page.wait_for_timeout(100)
+        check(framed, f"the approval page did not load the document into its frame; console: {console}")
+        shown = framed[0]
+        check(shown.status == 200, f"the framed document: expected 200, got {shown.status}")
+        check(
+            shown.headers.get("content-type") == "application/pdf",
+            f"the framed document's type: {shown.headers.get('content-type')}",
+        )
+        frames = [f.url for f in page.frames if f.url.endswith("/document")]
+        check(frames, f"no frame shows the document: {[f.url for f in page.frames]}")
+        pages.record(page, "approve-document", "Approve the signature")
+        text = page.locator("main").inner_text()
+        check(dtbsr.hex() in text, f"the approval page does not show the DTBS/R {dtbsr.hex()}: {text!r}")
+        page.get_by_label("Signing PIN").fill(args.pin)
+        page.get_by_role("button", name="Sign").click()
+        wait_for(page, app.redirect_uri, "after Sign", console)
+        back = app.callback()
+        check(back.get("state") == state, f"state: expected {state}, got {back}")
+        tokens = redeem(args, back["code"], verifier, app.redirect_uri)
+        status, done = http_call(
+            "POST", f"{args.issuer}/api/v1/documents/complete", token=tokens["access_token"],
+            json_body={"transactionID": transaction},
+        )
+        check(status == 200, f"documents/complete: expected 200, got {status} {done}")
+        no_csp_refusal(console, "document")
+        out["document"] = {
+            "framed_status": shown.status, "framed_type": shown.headers.get("content-type"),
+            "frame_urls": frames, "console_errors": console, "failed_requests": failed,
+        }
+        return base64.b64decode(done["document"])
+    finally:
+        ctx.close()
+
+
 # --- the PDF: pyHanko's interrupted signing ------------------------------------------
 
 def minimal_pdf() -> bytes:
@@ -518,7 +603,7 @@ def run(args, summary):
     summary["screenshots"] = pages.shots
     summary["accessibility"] = pages.a11y
     failures = summary["failures"]
-    signature = None
+    signature = signed_document = None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -528,6 +613,7 @@ def run(args, summary):
                     "consent": lambda: consent_run(browser, app, args, pages, summary),
                     "sign": lambda: sign_run(browser, app, args, pages, summary, digest),
                     "remembered": lambda: remembered_run(browser, app, args, pages, summary),
+                    "document": lambda: document_run(browser, app, args, pages, summary),
                 }
                 for name in args.runs:
                     run_one = runs[name]
@@ -535,6 +621,8 @@ def run(args, summary):
                         result = run_one()
                         if name == "sign":
                             signature = result
+                        elif name == "document":
+                            signed_document = result
                     except Failure as e:
                         failures.append(f"{name}: {e}")
                     except Exception as e:  # a browser step that broke: same report
@@ -543,19 +631,26 @@ def run(args, summary):
                 browser.close()
     finally:
         app.stop()
-    if signature is None:
-        return
-    signed = asyncio.run(pdf.finish(signature))
-    path = os.path.join(args.artefacts, "signed.pdf")
+    if signature is not None:
+        signed = asyncio.run(pdf.finish(signature))
+        judge_pdf(args, summary, "pdf", "signed.pdf", signed)
+    if signed_document is not None:
+        judge_pdf(args, summary, "document_pdf", "signed-document.pdf", signed_document)
+
+
+def judge_pdf(args, summary, key, name, signed):
+    """Writes the signed PDF to the artefacts and has pyHanko (library and CLI) judge it."""
+    path = os.path.join(args.artefacts, name)
     with open(path, "wb") as f:
         f.write(signed)
     verdict = asyncio.run(validate(signed, args.root))
     verdict["cli"] = pyhanko_cli(path, args.root)
-    summary["pdf"] = {"path": path, **verdict}
+    summary[key] = {"path": path, **verdict}
+    failures = summary["failures"]
     if not (verdict["valid"] and verdict["intact"] and verdict["trusted"]):
-        failures.append(f"pdf: pyHanko does not find the signature valid: {verdict}")
-    if not any(line.startswith("Sig1:") and line.endswith(":VALID") for line in verdict["cli"].splitlines()):
-        failures.append(f"pdf: pyhanko sign validate: {verdict['cli']}")
+        failures.append(f"{key}: pyHanko does not find the signature valid: {verdict}")
+    if not any(line.endswith(":VALID") for line in verdict["cli"].splitlines()):
+        failures.append(f"{key}: pyhanko sign validate: {verdict['cli']}")
 
 
 def main():
@@ -572,15 +667,17 @@ def main():
     p.add_argument("--artefacts", required=True, help="directory for the screenshots and the signed PDF")
     p.add_argument(
         "--runs", default="consent,sign,remembered",
-        help="comma-separated, in order: consent, sign, remembered (after consent, same server)",
+        help="comma-separated, in order: consent, sign, remembered (after consent, same server), document",
     )
     args = p.parse_args()
     args.runs = args.runs.split(",")
-    unknown = set(args.runs) - {"consent", "sign", "remembered"}
+    unknown = set(args.runs) - {"consent", "sign", "remembered", "document"}
     if unknown:
         p.error(f"unknown runs: {unknown}")
     if "sign" in args.runs and not (args.credential and args.credential_info and args.root):
         p.error("the sign run needs --credential, --credential-info and --root")
+    if "document" in args.runs and not (args.credential and args.root):
+        p.error("the document run needs --credential and --root")
     args.issuer = args.issuer.rstrip("/")
     summary = {"failures": []}
     try:

@@ -259,6 +259,32 @@ fn chromium_approves_a_pdf_digest_with_the_pin_and_pyhanko_validates_the_signed_
     assert!(String::from_utf8_lossy(&audit.stdout).contains("signatures.signHash"));
 }
 
+/// The PDF preview in a real browser: Chromium loads the document into the approval
+/// page's frame under the page's CSP (`frame-src 'self'`, the document's
+/// `frame-ancestors 'self'`), refuses nothing, and the approval completes the signature.
+#[test]
+fn chromium_frames_the_pdf_on_the_approval_page_and_the_approval_completes_its_signature() {
+    let Some(python) = browser_python() else { return };
+    let w = World::start();
+    let out = artefacts("document");
+    clear(&out, &["approve-document.png", "signed-document.pdf"]);
+    let s = w.browser(&python, "document", &out);
+    let doc = &s["document"];
+    assert_eq!(doc["framed_status"], 200, "{s}");
+    assert_eq!(doc["framed_type"], "application/pdf", "{s}");
+    assert_eq!(doc["console_errors"], serde_json::json!([]), "{s}");
+    let pdf = &s["document_pdf"];
+    assert_eq!(
+        (pdf["valid"].as_bool(), pdf["intact"].as_bool(), pdf["trusted"].as_bool()),
+        (Some(true), Some(true), Some(true)),
+        "{pdf}"
+    );
+    assert!(pdf["cli"].as_str().unwrap().lines().any(|l| l.ends_with(":VALID")), "{pdf}");
+    assert_png(&out.join("approve-document.png"));
+    let a = &s["accessibility"]["approve-document"];
+    assert_eq!(a["unlabelled"], serde_json::json!([]), "{a}");
+}
+
 #[test]
 fn chromium_in_a_new_session_returns_to_the_application_without_asking_consent_again() {
     let Some(python) = browser_python() else { return };

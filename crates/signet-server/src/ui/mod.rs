@@ -36,6 +36,8 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/account/keys/new", get(account::new_key))
         .route("/account/keys", axum::routing::post(account::create_key))
         .route("/static/signet.css", get(render::stylesheet))
+        .route("/static/favicon.svg", get(render::icon))
+        .route("/favicon.ico", get(render::icon))
         .route("/branding/{file}", get(render::brand_stylesheet))
         .route("/branding/{group}/logo", get(render::brand_logo))
 }

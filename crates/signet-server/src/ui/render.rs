@@ -221,6 +221,18 @@ pub(crate) async fn stylesheet() -> Response {
     css(STYLESHEET.to_owned())
 }
 
+/// Signet's icon (a page of a group with a logo shows the logo instead).
+const ICON: &str = include_str!("../../static/favicon.svg");
+
+/// `/static/favicon.svg` and `/favicon.ico` (which browsers ask for by themselves).
+pub(crate) async fn icon() -> Response {
+    let mut r = ICON.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    r
+}
+
 /// `/branding/{group}.css`: the group's colour.
 pub(crate) async fn brand_stylesheet(
     State(engine): State<Engine>,
