@@ -373,21 +373,27 @@ def remembered_run(browser, app, args, pages, out):
         ctx.close()
 
 
+def credential_authorize_url(args, digest, description, **extra):
+    """CSC API v2 8.4.2: oauth2/authorize with scope "credential" for one digest."""
+    return f"{args.issuer}/csc/v1/oauth2/authorize?" + urllib.parse.urlencode({
+        "response_type": "code",
+        "client_id": args.client_id,
+        "scope": "credential",
+        "credentialID": args.credential,
+        "numSignatures": "1",
+        "hash": b64url(digest),
+        "description": description,
+        **extra,
+    })
+
+
 def sign_run(browser, app, args, pages, out, digest):
     console = []
     ctx, page = new_page(browser, console)
     try:
-        # CSC API v2 8.4.2: oauth2/authorize with scope "credential".
-        authorize = f"{args.issuer}/csc/v1/oauth2/authorize?" + urllib.parse.urlencode({
-            "response_type": "code",
-            "client_id": args.client_id,
-            "scope": "credential",
-            "credentialID": args.credential,
-            "numSignatures": "1",
-            "hash": b64url(digest),
-            "hashAlgorithmOID": SHA256_OID,
-            "description": "Browser test contract",
-        })
+        authorize = credential_authorize_url(
+            args, digest, "Browser test contract", hashAlgorithmOID=SHA256_OID,
+        )
         start, state, verifier, _ = app.start_url(authorize)
         page.goto(start)
         login(page, args, pages, console)
@@ -457,16 +463,9 @@ def document_run(browser, app, args, pages, out):
     page.on("response", lambda r: framed.append(r) if r.url.endswith("/document") else None)
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     try:
-        authorize = f"{args.issuer}/csc/v1/oauth2/authorize?" + urllib.parse.urlencode({
-            "response_type": "code",
-            "client_id": args.client_id,
-            "scope": "credential",
-            "credentialID": args.credential,
-            "numSignatures": "1",
-            "hash": b64url(dtbsr),
-            "document_transaction": transaction,
-            "description": "Browser test PDF",
-        })
+        authorize = credential_authorize_url(
+            args, dtbsr, "Browser test PDF", document_transaction=transaction,
+        )
         start, state, verifier, _ = app.start_url(authorize)
         page.goto(start)
         login(page, args, pages, console)
