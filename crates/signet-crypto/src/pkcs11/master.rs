@@ -96,8 +96,8 @@ impl MasterKeys {
             ));
         }
         // Two modules of this process opening at once must not both create the keys.
-        // (Across processes the operator starts one node first, or makes the keys
-        // beforehand; a duplicate label is then refused rather than used.)
+        // (Across processes and nodes, `signet serve` holds the database's first-start
+        // lock while it opens the module; a duplicate label is refused rather than used.)
         static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _one_at_a_time = CREATING.lock().unwrap_or_else(|p| p.into_inner());
         let session = &lease.session().session;
@@ -226,7 +226,12 @@ fn generate(session: &Session, label: &str, role: Role) -> Result<ObjectHandle, 
     Ok(handle)
 }
 
-/// Refuses a master key that could leave the HSM in clear or is of the wrong kind.
+/// Refuses a master key that could leave the HSM in clear, is of the wrong kind, or may
+/// be used for more than its one use (a key made beforehand by an operator is checked like
+/// one Signet made): the wrapping key must not encrypt, decrypt (with `CKA_DECRYPT`, plain
+/// AES-ECB would undo RFC 3394/5649 wrapping on the host), derive or sign; the MAC key must
+/// not wrap, unwrap, encrypt, decrypt or derive (NIST SP 800-57 Part 1 §5.2: one key, one
+/// purpose).
 fn check(session: &Session, key: ObjectHandle, label: &str, role: Role) -> Result<(), CryptoError> {
     let attrs = session
         .get_attributes(
@@ -236,16 +241,31 @@ fn check(session: &Session, key: ObjectHandle, label: &str, role: Role) -> Resul
                 AttributeType::Sensitive,
                 AttributeType::Extractable,
                 AttributeType::ValueLen,
+                AttributeType::Encrypt,
+                AttributeType::Decrypt,
+                AttributeType::Derive,
+                AttributeType::Sign,
+                AttributeType::Wrap,
+                AttributeType::Unwrap,
             ],
         )
         .map_err(|e| hsm("C_GetAttributeValue", &e))?;
     let (mut key_type, mut sensitive, mut extractable, mut len) = (None, false, true, 0u64);
+    // The uses the key allows beyond its own (an attribute the token does not report is
+    // taken as not allowed).
+    let mut extra = Vec::new();
     for a in attrs {
-        match a {
-            Attribute::KeyType(t) => key_type = Some(t),
-            Attribute::Sensitive(b) => sensitive = b,
-            Attribute::Extractable(b) => extractable = b,
-            Attribute::ValueLen(l) => len = l.into(),
+        match (role, a) {
+            (_, Attribute::KeyType(t)) => key_type = Some(t),
+            (_, Attribute::Sensitive(b)) => sensitive = b,
+            (_, Attribute::Extractable(b)) => extractable = b,
+            (_, Attribute::ValueLen(l)) => len = l.into(),
+            (_, Attribute::Encrypt(true)) => extra.push("CKA_ENCRYPT"),
+            (_, Attribute::Decrypt(true)) => extra.push("CKA_DECRYPT"),
+            (_, Attribute::Derive(true)) => extra.push("CKA_DERIVE"),
+            (Role::Wrap, Attribute::Sign(true)) => extra.push("CKA_SIGN"),
+            (Role::Mac, Attribute::Wrap(true)) => extra.push("CKA_WRAP"),
+            (Role::Mac, Attribute::Unwrap(true)) => extra.push("CKA_UNWRAP"),
             _ => {}
         }
     }
@@ -260,6 +280,16 @@ fn check(session: &Session, key: ObjectHandle, label: &str, role: Role) -> Resul
     }
     if !sensitive || extractable {
         return refuse("is extractable or not sensitive: it could leave the HSM in clear");
+    }
+    if !extra.is_empty() {
+        let one_use = match role {
+            Role::Wrap => "wrapping and unwrapping",
+            Role::Mac => "HMAC signing and verifying",
+        };
+        return refuse(&format!(
+            "allows {}; it must allow {one_use} only (make a key without them)",
+            extra.join(", ")
+        ));
     }
     Ok(())
 }

@@ -17,9 +17,20 @@
 //! session. Workers live as long as the pool: a thread per operation would pay the thread's
 //! start and the library's per-thread set-up (OpenSSL's, under SoftHSM) on every signature.
 //!
+//! Everything that may wait on the HSM runs on the workers, under the caller's deadline:
+//! taking (or opening) the session as well as the operation, and the check of the idle
+//! sessions after a loss. The caller and the worker agree on who accounts for a session
+//! through the operation's [`Stage`], read and changed only under the pool's lock: a
+//! session written off while its call runs is closed when the call returns (ending any
+//! object left in it), and the worker that ran it — replaced meanwhile — ends too.
+//!
 //! Sessions are opened with `no_drop`: the pool closes a healthy session itself, and never
 //! calls `C_CloseSession` on a handle the token has declared invalid (a token that reuses
 //! handle numbers could otherwise close someone else's new session).
+//!
+//! When the pool is dropped, its workers are stopped and joined (those stuck in the HSM
+//! excepted): a worker thread ending while the process exits runs the library's per-thread
+//! clean-up (OpenSSL's, under SoftHSM) against its exit handlers — a double free.
 
 use super::error::hsm;
 use crate::CryptoError;
@@ -30,8 +41,9 @@ use cryptoki::session::{Session, SessionState, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// What a session remembers of the objects it found (PKCS#11 v2.40 §2.4: an object
@@ -84,19 +96,26 @@ pub(crate) struct Pool {
     workers: Workers,
 }
 
-/// One operation, ready to run on a worker.
-type Job = Box<dyn FnOnce() + Send>;
+/// One operation, ready to run on a worker; it says whether the worker goes on (`false`:
+/// the worker was written off with it and has been replaced).
+type Job = Box<dyn FnOnce() -> bool + Send>;
 
 /// Long-lived threads that run the operations (each with the session it was given).
 struct Workers {
-    queue: mpsc::Sender<Job>,
+    /// `None` once the pool is being dropped: the workers then end.
+    queue: Option<mpsc::Sender<Job>>,
     jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Workers {
     fn new(count: usize) -> Result<Self, CryptoError> {
         let (queue, jobs) = mpsc::channel::<Job>();
-        let workers = Self { queue, jobs: Arc::new(Mutex::new(jobs)) };
+        let workers = Self {
+            queue: Some(queue),
+            jobs: Arc::new(Mutex::new(jobs)),
+            threads: Mutex::new(Vec::new()),
+        };
         for _ in 0..count {
             workers.add()?;
         }
@@ -106,19 +125,107 @@ impl Workers {
     /// Starts one more worker (at start, and in place of one stuck in the HSM).
     fn add(&self) -> Result<(), CryptoError> {
         let jobs = self.jobs.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("signet-hsm".into())
             .spawn(move || loop {
                 // The lock is held only while waiting for the next job, never while one runs.
                 let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                match next {
+                let goes_on = match next {
                     Ok(job) => job(),
-                    Err(_) => break, // the pool is gone
+                    Err(_) => false, // the pool is gone
+                };
+                if !goes_on {
+                    break; // or written off with its job, and replaced
                 }
             })
-            .map(drop)
-            .map_err(|_| CryptoError::Unavailable("cannot start an HSM worker thread".into()))
+            .map_err(|_| CryptoError::Unavailable("cannot start an HSM worker thread".into()))?;
+        let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
+        threads.retain(|t| !t.is_finished());
+        threads.push(thread);
+        Ok(())
     }
+
+    fn submit(&self, job: Job) -> Result<(), CryptoError> {
+        match &self.queue {
+            Some(queue) if queue.send(job).is_ok() => Ok(()),
+            _ => Err(CryptoError::Unavailable("the HSM workers are gone".into())),
+        }
+    }
+
+    /// Ends the workers and waits (at most `grace` in all) for each to finish, so that none
+    /// is still ending when the process exits. One stuck in the HSM is left behind.
+    fn stop(&mut self, grace: Duration) {
+        drop(self.queue.take());
+        // Counted in steps of the sleep (no clock is read: a wait, not a time of day).
+        let step = Duration::from_millis(1);
+        let mut waited = Duration::ZERO;
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
+        let me = std::thread::current().id();
+        for thread in threads.into_iter().filter(|t| t.thread().id() != me) {
+            while !thread.is_finished() && waited < grace {
+                std::thread::sleep(step);
+                waited += step;
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.workers.stop(Duration::from_secs(2));
+    }
+}
+
+/// Where an operation handed to the workers stands (an [`AtomicU8`] read and changed only
+/// under the pool's lock, so that the caller and the worker agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Stage {
+    /// Waiting for a worker, or for a session.
+    Queued = 0,
+    /// Running on a session.
+    Running = 1,
+    /// Its session is back (or closed).
+    Done = 2,
+    /// The caller gave up waiting: the worker does not start it, or, if it was running,
+    /// closes its session when the call returns, and ends.
+    WrittenOff = 3,
+}
+
+/// An operation's stage, shared by the caller and the worker.
+#[derive(Debug, Clone)]
+struct Ticket(Arc<AtomicU8>);
+
+impl Ticket {
+    fn new() -> Self {
+        Self(Arc::new(AtomicU8::new(Stage::Queued as u8)))
+    }
+
+    /// The stage (read under the pool's lock).
+    fn get(&self) -> Stage {
+        match self.0.load(Ordering::SeqCst) {
+            0 => Stage::Queued,
+            1 => Stage::Running,
+            2 => Stage::Done,
+            _ => Stage::WrittenOff,
+        }
+    }
+
+    /// Sets the stage (under the pool's lock).
+    fn set(&self, stage: Stage) {
+        self.0.store(stage as u8, Ordering::SeqCst);
+    }
+}
+
+/// What a worker reports to the caller.
+enum Outcome<T> {
+    /// No session could be had (all busy, too many stuck, or the token refused one).
+    NoSession(CryptoError),
+    /// The operation ran.
+    Ran(Result<T, CryptoError>),
 }
 
 /// What leases share with the pool.
@@ -167,9 +274,8 @@ pub(crate) struct Lease {
     pool: Arc<Shared>,
     session: Option<PooledSession>,
     fate: Fate,
-    /// Set by whichever comes first: the lease ending (the session goes back), or the
-    /// caller giving up waiting (the session is written off). The other then does nothing.
-    settled: Arc<AtomicBool>,
+    /// The operation's stage, for a lease taken by a worker (none for the caller's own).
+    ticket: Option<Ticket>,
 }
 
 impl Lease {
@@ -184,16 +290,31 @@ impl Lease {
     pub(crate) fn close_after(&mut self) {
         self.fate = Fate::Close;
     }
+
+    /// The session seems lost: checked before it is used again, unless it is to be
+    /// closed anyway (which also ends the objects in it).
+    fn suspect(&mut self) {
+        if self.fate == Fate::Return {
+            self.fate = Fate::Lost;
+        }
+    }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         let Some(s) = self.session.take() else { return };
-        if self.settled.swap(true, Ordering::SeqCst) {
-            // The caller gave up and counted it out: whatever the call did, it is not reused.
+        if let Some(ticket) = &self.ticket {
             let mut st = self.pool.lock();
-            st.stuck = st.stuck.saturating_sub(1);
-            return;
+            if ticket.get() == Stage::WrittenOff {
+                // The caller gave up and counted this session out; its call has returned
+                // now: end the session, and whatever object the call left in it.
+                st.stuck = st.stuck.saturating_sub(1);
+                drop(st);
+                close_if_open(s);
+                self.pool.freed.notify_one();
+                return;
+            }
+            ticket.set(Stage::Done);
         }
         match self.fate {
             Fate::Return => {
@@ -201,12 +322,20 @@ impl Drop for Lease {
                 self.pool.freed.notify_one();
             }
             Fate::Close => {
-                // Closing destroys its session objects; an error means it was gone already.
-                let _ = s.session.close();
+                // Closing destroys its session objects.
+                close_if_open(s);
                 self.pool.forget_one();
             }
             Fate::Lost => self.pool.recover(s),
         }
+    }
+}
+
+/// `C_CloseSession` of a session the token still knows (`C_GetSessionInfo` answers):
+/// never of a handle it has declared invalid.
+fn close_if_open(s: PooledSession) {
+    if s.session.get_session_info().is_ok() {
+        let _ = s.session.close();
     }
 }
 
@@ -238,10 +367,11 @@ impl Pool {
         Ok(Self { shared, op_timeout: timeout, workers })
     }
 
-    /// Runs `op` on a session, on a worker thread, waiting at most the timeout. If the
-    /// session turns out to be lost, the pool recovers and `op` runs once more on a fresh
-    /// session; `op` must therefore be safe to repeat (every Signet operation is: it signs,
-    /// wraps or looks up, and destroys on failure what it made).
+    /// Runs `op` on a session, on a worker thread, waiting at most the timeout for both
+    /// the session and the operation. If the session turns out to be lost, the pool
+    /// recovers and `op` runs once more on a fresh session; `op` must therefore be safe to
+    /// repeat (every Signet operation is: it signs, wraps or looks up, and destroys on
+    /// failure what it made).
     pub(crate) fn run<T, F>(&self, op: F) -> Result<T, CryptoError>
     where
         T: Send + 'static,
@@ -251,12 +381,18 @@ impl Pool {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let lease = self.lease()?;
-            let settled = lease.settled.clone();
+            let ticket = Ticket::new();
             let (tx, rx) = mpsc::sync_channel(1);
-            let job = op.clone();
-            let submitted = self.workers.queue.send(Box::new(move || {
-                let mut lease = lease;
+            let (job, shared, stage) = (op.clone(), self.shared.clone(), ticket.clone());
+            self.workers.submit(Box::new(move || {
+                let mut lease = match shared.lease_for(&stage) {
+                    Ok(Some(lease)) => lease,
+                    Ok(None) => return true, // the caller gave up before it started
+                    Err(e) => {
+                        let _ = tx.send(Outcome::NoSession(e));
+                        return true;
+                    }
+                };
                 #[cfg(test)]
                 let calls = CALLS.read().unwrap_or_else(|p| p.into_inner());
                 let result = match job(&mut lease) {
@@ -268,55 +404,95 @@ impl Pool {
                     }
                     other => other,
                 };
+                // What the operation holds (the module, with this pool) is let go before
+                // the caller hears back: the last reference to a module must not end on a
+                // worker, which would then stop the pool from its own thread.
+                drop(job);
                 #[cfg(test)]
                 drop(calls);
                 if matches!(result, Err(CryptoError::Unavailable(_))) {
-                    lease.fate = Fate::Lost;
+                    lease.suspect();
                 }
+                // The answer first: checking a lost session may take the HSM's time.
+                let _ = tx.send(Outcome::Ran(result));
                 drop(lease);
-                let _ = tx.send(result);
-            }));
-            if submitted.is_err() {
-                return Err(CryptoError::Unavailable("the HSM workers are gone".into()));
-            }
-            let result = match rx.recv_timeout(self.op_timeout) {
-                Ok(result) => result,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    // Written off before the thread can return it (it checks the flag).
-                    if !settled.swap(true, Ordering::SeqCst) {
-                        self.shared.lock().stuck += 1;
-                        self.shared.forget_one();
-                    }
-                    // The stuck worker is replaced; if it ever returns, it serves again.
-                    if let Err(e) = self.workers.add() {
-                        tracing::warn!(error = %e, "no replacement for a stuck HSM worker");
-                    }
-                    tracing::warn!("an HSM operation did not return; its session is written off");
-                    return Err(CryptoError::Unavailable(format!(
-                        "the HSM did not answer within {} s",
-                        self.op_timeout.as_secs_f64()
-                    )));
-                }
+                let st = shared.lock();
+                let written_off = stage.get() == Stage::WrittenOff;
+                drop(st);
+                !written_off
+            }))?;
+            let outcome = match rx.recv_timeout(self.op_timeout) {
+                Ok(outcome) => outcome,
+                Err(mpsc::RecvTimeoutError::Timeout) => match self.give_up(&ticket) {
+                    // It ended just now: its answer is there.
+                    Stage::Done => rx.try_recv().map_err(|_| self.no_answer())?,
+                    _ => return Err(self.no_answer()),
+                },
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     return Err(CryptoError::Operation("an HSM operation thread failed"))
                 }
             };
-            match result {
-                Err(CryptoError::Unavailable(reason)) => {
-                    self.shared.check_idle();
+            match outcome {
+                Outcome::NoSession(e) => return Err(e),
+                Outcome::Ran(Err(CryptoError::Unavailable(reason))) => {
+                    // The idle sessions are suspect too: checked on a worker, not here.
+                    let shared = self.shared.clone();
+                    let _ = self.workers.submit(Box::new(move || {
+                        shared.check_idle();
+                        true
+                    }));
                     if attempt >= 2 {
                         return Err(CryptoError::Unavailable(reason));
                     }
                     tracing::warn!(%reason, "HSM session lost; retrying on a fresh session");
                 }
-                other => return other,
+                Outcome::Ran(other) => return other,
             }
         }
+    }
+
+    /// The caller stops waiting for the operation of `ticket`: what stage it had reached.
+    /// One still queued is not started; one running has its session written off and its
+    /// worker replaced (both end when the call returns).
+    fn give_up(&self, ticket: &Ticket) -> Stage {
+        let mut st = self.shared.lock();
+        let stage = ticket.get();
+        match stage {
+            Stage::Queued => ticket.set(Stage::WrittenOff),
+            Stage::Running => {
+                ticket.set(Stage::WrittenOff);
+                st.stuck += 1;
+                st.open = st.open.saturating_sub(1);
+                drop(st);
+                self.shared.freed.notify_one();
+                if let Err(e) = self.workers.add() {
+                    tracing::warn!(error = %e, "no replacement for a stuck HSM worker");
+                }
+                tracing::warn!("an HSM operation did not return; its session is written off");
+            }
+            Stage::Done | Stage::WrittenOff => {}
+        }
+        stage
+    }
+
+    fn no_answer(&self) -> CryptoError {
+        CryptoError::Unavailable(format!(
+            "the HSM did not answer within {} s",
+            self.op_timeout.as_secs_f64()
+        ))
     }
 
     /// A session for the caller's own thread (start-up and the benchmark's step timing).
     pub(crate) fn lease(&self) -> Result<Lease, CryptoError> {
         self.shared.lease()
+    }
+
+    /// Test builds: (sessions open, operations stuck, workers running).
+    #[cfg(test)]
+    pub(crate) fn census(&self) -> (usize, usize, usize) {
+        let st = self.shared.lock();
+        let threads = self.workers.threads.lock().unwrap_or_else(|p| p.into_inner());
+        (st.open, st.stuck, threads.iter().filter(|t| !t.is_finished()).count())
     }
 }
 
@@ -328,12 +504,8 @@ impl Shared {
     /// Takes an idle session, opens a new one while fewer than `size` exist, or waits up to
     /// the timeout for one to be returned.
     fn lease(self: &Arc<Self>) -> Result<Lease, CryptoError> {
-        let lease = |s| Lease {
-            pool: self.clone(),
-            session: Some(s),
-            fate: Fate::Return,
-            settled: Arc::new(AtomicBool::new(false)),
-        };
+        let lease =
+            |s| Lease { pool: self.clone(), session: Some(s), fate: Fate::Return, ticket: None };
         let mut st = self.lock();
         loop {
             if st.stuck >= self.size {
@@ -369,6 +541,29 @@ impl Shared {
                 )));
             }
         }
+    }
+
+    /// A session for the operation of `ticket`, on a worker: none if the caller gave up
+    /// meanwhile (a session taken for it goes back).
+    fn lease_for(self: &Arc<Self>, ticket: &Ticket) -> Result<Option<Lease>, CryptoError> {
+        if self.given_up(ticket) {
+            return Ok(None);
+        }
+        let mut lease = self.lease()?;
+        let st = self.lock();
+        if ticket.get() == Stage::WrittenOff {
+            drop(st);
+            return Ok(None);
+        }
+        ticket.set(Stage::Running);
+        drop(st);
+        lease.ticket = Some(ticket.clone());
+        Ok(Some(lease))
+    }
+
+    fn given_up(&self, ticket: &Ticket) -> bool {
+        let _st = self.lock();
+        ticket.get() == Stage::WrittenOff
     }
 
     /// One session fewer exists.

@@ -190,4 +190,119 @@ fn an_operation_that_never_returns_fails_cleanly_and_the_pool_goes_on() {
         std::thread::sleep(Duration::from_millis(5)); // the released threads are finishing
     }
     assert!(served, "the pool serves again once the hung operations returned");
+    // The sessions written off were closed when their calls returned, and the workers that
+    // ran them ended: as many sessions and workers as configured, nothing stuck.
+    let mut settled = (usize::MAX, usize::MAX, usize::MAX);
+    for _ in 0..1000 {
+        settled = hsm.inner.pool.census();
+        if settled.1 == 0 && settled.2 == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (open, stuck, workers) = settled;
+    assert!(open <= 2 && stuck == 0 && workers == 2, "{settled:?}");
+}
+
+/// An operation that overruns its deadline after making a session object (an unwrapped
+/// key): when its call returns, the written-off session is closed, which destroys the
+/// object — it does not outlive the operation on a session nobody closes.
+#[test]
+fn a_session_written_off_is_closed_with_what_it_holds_when_its_call_returns() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(token) = token() else { return };
+    let config =
+        Pkcs11Config { sessions: 2, timeout: Duration::from_millis(300), ..token.config.clone() };
+    let (hsm, _) = Pkcs11Module::open(&config, true).unwrap();
+    let (release, held) = mpsc::channel::<()>();
+    let held = Mutex::new(held);
+    let e = hsm
+        .inner
+        .pool
+        .run(move |lease| {
+            let pair = super::keygen::generate(
+                &lease.session().session,
+                KeyAlgorithm::EcP256,
+                super::keygen::Lifetime::Wrapped,
+            )?;
+            let _ = held.lock().unwrap_or_else(|p| p.into_inner()).recv();
+            Ok(pair.private)
+        })
+        .unwrap_err();
+    assert!(matches!(&e, CryptoError::Unavailable(m) if m.contains("did not answer")), "{e}");
+    assert_eq!(hsm.private_key_objects().unwrap().1, 1, "the key exists while its call runs");
+    release.send(()).unwrap();
+    let mut left = usize::MAX;
+    for _ in 0..1000 {
+        left = hsm.private_key_objects().unwrap().1;
+        if left == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(left, 0, "the written-off session was closed, and its key with it");
+}
+
+/// Dropping a module stops and joins its worker threads: none is still ending while the
+/// process exits (SoftHSM's per-thread clean-up then races its exit handlers).
+#[test]
+fn dropping_the_module_joins_its_workers() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(token) = token() else { return };
+    let workers = || {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|name| name.trim() == "signet-hsm")
+            .count()
+    };
+    let before = workers();
+    let (hsm, _) = Pkcs11Module::open(&token.config, true).unwrap();
+    hsm.check().unwrap();
+    assert!(workers() > before, "the module runs its operations on workers");
+    drop(hsm);
+    assert_eq!(workers(), before, "every worker has ended when the module is dropped");
+}
+
+/// A wrapping key made beforehand by an operator that may also decrypt (with which plain
+/// AES-ECB would undo the key wrap on the host) is refused at start, naming the attribute;
+/// the same key made with wrapping and unwrapping only is used.
+#[test]
+fn a_provisioned_wrapping_key_that_may_decrypt_is_refused() {
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::Attribute;
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(token) = token() else { return };
+    let config = &token.config;
+    let ctx = super::library::context(&config.library).unwrap();
+    let slot = super::library::slot_with_token(&ctx, &config.token_label).unwrap();
+    let session = ctx.open_rw_session(slot).unwrap();
+    session.login(UserType::User, Some(&AuthPin::from(config.pin.to_string()))).unwrap();
+    let make = |label: &str, decrypt: bool| {
+        let template = [
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::ValueLen(32.into()),
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Wrap(true),
+            Attribute::Unwrap(true),
+            Attribute::Encrypt(false),
+            Attribute::Decrypt(decrypt),
+            Attribute::Sign(false),
+            Attribute::Verify(false),
+            Attribute::Derive(false),
+        ];
+        session.generate_key(&Mechanism::AesKeyGen, &template).unwrap()
+    };
+    let loose = make(&config.wrap_key_label, true);
+    let e = Pkcs11Module::open(config, true).unwrap_err();
+    assert!(matches!(&e, CryptoError::Setup(m) if m.contains("CKA_DECRYPT")), "{e}");
+    session.destroy_object(loose).unwrap();
+    make(&config.wrap_key_label, false);
+    let (hsm, _) = Pkcs11Module::open(config, true).unwrap();
+    hsm.check().unwrap();
 }

@@ -40,6 +40,10 @@ impl Inner {
         let label = label(binding);
         let (name, algorithm) = (label.clone(), binding.algorithm);
         let public_key = self.pool.run(move |lease| {
+            // A first attempt whose session was lost after the pair was made (token
+            // objects outlive sessions) would leave a second pair with this label and id:
+            // the id is this call's own, so whatever carries it is removed first.
+            destroy_token_objects(lease, &name, &id)?;
             let lifetime = Lifetime::Token { label: &name, id: &id };
             let pair = keygen::generate(&lease.session().session, algorithm, lifetime)?;
             let public = keygen::public_key_der(&lease.session().session, pair.public, algorithm);
@@ -49,7 +53,15 @@ impl Inner {
             }
             public
         })?;
-        let blob = self.tag_and_assemble(Kind::TokenKey, blob::key_fields(binding), &id)?;
+        let blob = match self.tag_and_assemble(Kind::TokenKey, blob::key_fields(binding), &id) {
+            Ok(blob) => blob,
+            Err(e) => {
+                // No reference will name the pair: remove it rather than leave it unused.
+                let (name, id) = (label.clone(), id.to_vec());
+                let _ = self.pool.run(move |lease| destroy_token_objects(lease, &name, &id));
+                return Err(e);
+            }
+        };
         tracing::info!(label, "created a service key on the HSM");
         Ok(GeneratedKey { wrapped: WrappedKey(blob), public_key })
     }
@@ -102,6 +114,25 @@ impl Inner {
             digests.iter().map(|d| sign::sign_digest(&s.session, handle, algorithm, d)).collect()
         })
     }
+}
+
+/// Destroys the token objects (both halves of a pair) with this label and id.
+fn destroy_token_objects(
+    lease: &mut super::pool::Lease,
+    label: &str,
+    id: &[u8],
+) -> Result<(), CryptoError> {
+    let template = [
+        Attribute::Token(true),
+        Attribute::Label(label.as_bytes().to_vec()),
+        Attribute::Id(id.to_vec()),
+    ];
+    let session = &lease.session().session;
+    let found = session.find_objects(&template).map_err(|e| hsm("C_FindObjects", &e))?;
+    for object in found {
+        session.destroy_object(object).map_err(|e| hsm("C_DestroyObject", &e))?;
+    }
+    Ok(())
 }
 
 /// The one private key with this label and id.
