@@ -215,9 +215,13 @@ pub(crate) async fn oauth2_token(
     let tokens = match grant_type.as_str() {
         "client_credentials" => {
             let (id, secret) = client_secret(&headers, &form)?;
-            match engine.client_credentials(&id, secret).await {
-                Ok(t) => {
+            let scope = field(&form, "scope");
+            match engine.client_credentials(&id, secret, scope.as_deref()).await {
+                Ok(Ok(t)) => {
                     serde_json::json!({ "access_token": t.access_token, "token_type": "Bearer", "expires_in": t.expires_in, "scope": "service" })
+                }
+                Ok(Err(e)) => {
+                    return Err(oauth_error(StatusCode::BAD_REQUEST, e.error, &e.description))
                 }
                 Err(EngineError::Unauthorized(_)) => return Err(invalid_client()),
                 Err(e) => return Err(e.into()),

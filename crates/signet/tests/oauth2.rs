@@ -145,3 +145,49 @@ fn clients_introspect_and_revoke_the_tokens_of_their_realm_only() {
         form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={service}"));
     assert_eq!(v["active"], true, "{v}");
 }
+
+/// RFC 6749 §4.4 and §5.2: `client_credentials` gives a group-wide `service` token only
+/// to a client registered with the `service` scope; a client registered for `openid`
+/// only, or for `credential` only, is `unauthorized_client`, and a `scope` other than
+/// `service` is `invalid_scope`. The refusals are audited.
+#[test]
+fn client_credentials_needs_the_service_scope() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    let d = dir.path();
+    let uri = "https://app.example/cb";
+    let create = |name: &str, scopes: &[&str]| {
+        let mut args = vec!["client", "create", "--group", "default", "--name", name];
+        args.extend(["--redirect-uri", uri]);
+        for sc in scopes {
+            args.extend(["--scope", sc]);
+        }
+        admin_json(d, &args, "")
+    };
+    let oidc_only = create("oidc", &["openid"]);
+    let credential_only = create("signing", &["credential"]);
+    let both = create("both", &["openid", "service"]);
+    for client in [&oidc_only, &credential_only] {
+        for body in ["grant_type=client_credentials", "grant_type=client_credentials&scope=service"]
+        {
+            let (st, v) = form(&s.addr, "/oauth2/token", Some(creds(client)), body);
+            assert_eq!((st, v["error"].as_str()), (400, Some("unauthorized_client")), "{v}");
+            assert!(v["access_token"].is_null(), "{v}");
+        }
+    }
+    for scope in ["openid", "service openid", "admin"] {
+        let body = format!("grant_type=client_credentials&scope={}", scope.replace(' ', "+"));
+        let (st, v) = form(&s.addr, "/oauth2/token", Some(creds(&both)), &body);
+        assert_eq!((st, v["error"].as_str()), (400, Some("invalid_scope")), "{scope}: {v}");
+    }
+    let (st, v) = form(
+        &s.addr,
+        "/oauth2/token",
+        Some(creds(&both)),
+        "grant_type=client_credentials&scope=service",
+    );
+    assert_eq!((st, v["scope"].as_str()), (200, Some("service")), "{v}");
+    let audit = String::from_utf8_lossy(&signet(d, &["audit", "list", "--json"], &[], "").stdout)
+        .into_owned();
+    assert!(audit.contains("unauthorized_client"), "the refusal is audited");
+}
