@@ -191,3 +191,59 @@ fn client_credentials_needs_the_service_scope() {
         .into_owned();
     assert!(audit.contains("unauthorized_client"), "the refusal is audited");
 }
+
+/// RFC 6749 §3.2: a parameter given twice is `invalid_request`; §2.3: so is a client
+/// that authenticates in more than one way in one request (HTTP Basic and a secret in the
+/// body, HTTP Basic and an assertion, a secret and an assertion). No token is issued.
+#[test]
+fn repeated_parameters_and_two_authentication_methods_are_invalid_requests() {
+    let dir = data_dir(FAST_CONFIG);
+    let s = Server::start(dir.path(), &[], &[]);
+    let app =
+        admin_json(dir.path(), &["client", "create", "--group", "default", "--name", "app"], "");
+    let (id, secret) = creds(&app);
+    let assertion = "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=e30.e30.AA";
+    let cases = [
+        (
+            Some((id, secret)),
+            "grant_type=client_credentials&grant_type=client_credentials".into(),
+            "/oauth2/token",
+        ),
+        (
+            None,
+            format!("grant_type=client_credentials&client_id={id}&client_secret={secret}&client_secret={secret}"),
+            "/oauth2/token",
+        ),
+        (
+            Some((id, secret)),
+            "grant_type=client_credentials&scope=service&scope=service".into(),
+            "/oauth2/token",
+        ),
+        (
+            Some((id, secret)),
+            format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+            "/oauth2/token",
+        ),
+        (
+            Some((id, secret)),
+            format!("grant_type=authorization_code&code=x&{assertion}"),
+            "/oauth2/token",
+        ),
+        (
+            None,
+            format!("grant_type=authorization_code&code=x&client_id={id}&client_secret={secret}&{assertion}"),
+            "/oauth2/token",
+        ),
+        (Some((id, secret)), "token=a&token=b".into(), "/oauth2/revoke"),
+        (Some((id, secret)), format!("token=a&client_secret={secret}"), "/oauth2/introspect"),
+    ];
+    for (basic, body, path) in &cases {
+        let (st, v) = form(&s.addr, path, *basic, body);
+        assert_eq!((st, v["error"].as_str()), (400, Some("invalid_request")), "{path} {body}: {v}");
+        assert!(v["access_token"].is_null(), "{v}");
+    }
+    // One method, each parameter once: a token.
+    let (st, v) =
+        form(&s.addr, "/oauth2/token", Some((id, secret)), "grant_type=client_credentials");
+    assert_eq!(st, 200, "{v}");
+}
