@@ -1,9 +1,9 @@
 //! The authorization server's client endpoints against `signet serve`: token
 //! introspection (RFC 7662) and revocation (RFC 7009). A client sees only its realm (its
 //! own service tokens, its group's users' tokens); anything else is `{"active": false}`.
-//! Revoking a refresh token revokes the access tokens issued with it, and the revoked
-//! token no longer opens the CSC API. Bad client authentication and bad requests get the
-//! RFC 6749 §5.2 error shape.
+//! A client revokes only the tokens issued to it, and a revoked token no longer opens
+//! the CSC API. Bad client authentication and bad requests get the RFC 6749 §5.2 error
+//! shape.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod common;
@@ -73,6 +73,8 @@ fn clients_introspect_and_revoke_the_tokens_of_their_realm_only() {
     assert_eq!(v["sub"], ada["id"], "{v} {ada}");
     assert_eq!(v["token_type"], "access_token");
     assert!(v["exp"].as_i64().unwrap() > v["iat"].as_i64().unwrap(), "{v}");
+    // RFC 7662 §2.2: no client asked for Ada's `auth/login` token, so none is named.
+    assert!(v.get("client_id").is_none(), "{v}");
     let (_, v) = form(
         &s.addr,
         "/oauth2/introspect",
@@ -107,8 +109,9 @@ fn clients_introspect_and_revoke_the_tokens_of_their_realm_only() {
     let (_, v) =
         form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={access}"));
     assert_eq!(v["active"], true, "{v}");
-    // The bank revokes Ada's refresh token (client secret in the body this time): its
-    // access token goes with it, and no longer opens the CSC API.
+    // RFC 7009 §2.1: Ada's tokens were not issued to the bank's client (no client asked
+    // for them): its revocation (client secret in the body this time) is accepted and
+    // does nothing; so is another client of the bank revoking the bank's service token.
     let (id, secret) = creds(&bank);
     let (st, v) = form(
         &s.addr,
@@ -119,13 +122,27 @@ fn clients_introspect_and_revoke_the_tokens_of_their_realm_only() {
     assert_eq!(st, 200, "{v}");
     let (_, v) =
         form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={access}"));
+    assert_eq!(v["active"], true, "{v}");
+    let batch = admin_json(d, &["client", "create", "--group", "bank", "--name", "batch"], "");
+    let (st, _) = form(&s.addr, "/oauth2/revoke", Some(creds(&batch)), &format!("token={service}"));
+    assert_eq!(st, 200);
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&bank)), &format!("token={service}"));
+    assert_eq!(v["active"], true, "another client of the group cannot revoke it: {v}");
+    // The batch client revokes its own service token: it no longer opens the CSC API.
+    let batch_token = service_token(&s.addr, &batch);
+    let (st, _) =
+        form(&s.addr, "/oauth2/revoke", Some(creds(&batch)), &format!("token={batch_token}"));
+    assert_eq!(st, 200);
+    let (_, v) =
+        form(&s.addr, "/oauth2/introspect", Some(creds(&batch)), &format!("token={batch_token}"));
     assert_eq!(v, serde_json::json!({ "active": false }));
     let (st, _) = http(
         &s.addr,
         "POST",
         "/csc/v1/credentials/list",
-        Some(access),
-        Some(&serde_json::json!({})),
+        Some(&batch_token),
+        Some(&serde_json::json!({ "userID": ada["id"] })),
     );
     assert_eq!(st, 401);
 
