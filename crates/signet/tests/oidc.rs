@@ -422,6 +422,92 @@ fn rfc9700_refresh_tokens_rotate_and_reuse_revokes_the_family() {
     assert_eq!(st, 401);
 }
 
+/// OpenID Connect Core §11 and §3.1.2.4: the signer consents to `offline_access` (a
+/// refresh token) and to `service` (the CSC API on their behalf) as to claims; the
+/// consent page words them, `prompt=none` gets `consent_required` while consent is
+/// missing, a consent is remembered, a request for more asks again, and `prompt=consent`
+/// always shows the page — even when no claim is asked for.
+#[test]
+fn oidc_consent_covers_offline_access_service_and_prompt_consent() {
+    let w = World::start();
+    let tool = admin_json(
+        w.dir.path(),
+        &[
+            "client",
+            "create",
+            "--group",
+            "default",
+            "--name",
+            "tool",
+            "--redirect-uri",
+            REDIRECT,
+            "--public",
+            "--scope",
+            "openid",
+            "--scope",
+            "offline_access",
+            "--scope",
+            "service",
+        ],
+        "",
+    );
+    let tool = tool["client_id"].as_str().unwrap().to_owned();
+    let b = Browser::new(w.addr());
+    // No claim, no access: signed in without a consent page.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid")])));
+    let back = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "ada-password")],
+    ));
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(query_param(&back.location().unwrap(), "code").is_some());
+
+    // A refresh token needs consent: prompt=none cannot get it …
+    let none = b.follow(
+        b.get(&w.authorize(&tool, &[("scope", "openid offline_access"), ("prompt", "none")])),
+    );
+    let l = none.location().unwrap_or_default();
+    assert_eq!(query_param(&l, "error").as_deref(), Some("consent_required"), "{l}");
+    // … the page asks for it, and the answer is remembered.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Share your information"), "{}", page.body);
+    assert!(page.body.contains("keep this access while you are not signed in"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "allow")]));
+    let code = query_param(&back.location().unwrap(), "code").unwrap();
+    let (st, t) = redeem_public(w.addr(), &code, &tool);
+    assert_eq!(st, 200, "{t}");
+    assert!(t["refresh_token"].is_string(), "{t}");
+    let again = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(again.status, 303, "consented already: {}", again.body);
+    assert!(query_param(&again.location().unwrap(), "code").is_some());
+
+    // The CSC API on the signer's behalf is more than was consented: asked again, and a
+    // refusal gives no code.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid service")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("use the signing service on your behalf"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "deny")]));
+    let l = back.location().unwrap();
+    assert_eq!(query_param(&l, "error").as_deref(), Some("access_denied"), "{l}");
+    assert!(query_param(&l, "code").is_none());
+
+    // prompt=consent shows the page even with nothing but openid (the consent above is
+    // recorded with one-second times: the request comes a second later).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid"), ("prompt", "consent")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("asks to sign you in with your account"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "allow")]));
+    assert!(query_param(&back.location().unwrap(), "code").is_some());
+    // Consenting again kept what was consented before.
+    let again = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(again.status, 303, "{}", again.body);
+}
+
 #[test]
 fn oidc_prompt_none_without_a_session_answers_login_required() {
     let w = World::start();

@@ -356,6 +356,10 @@ fn a_group_may_require_the_one_time_code_at_login() {
             ("otp", &code(&totp, 0)),
         ],
     ));
+    // The `service` scope acts on the signer's behalf: consented once.
+    assert!(back.body.contains("use the signing service on your behalf"), "{}", back.body);
+    let back =
+        b.follow(b.post(&back.form_action(), &[("csrf", &back.csrf()), ("decision", "allow")]));
     assert_eq!(back.status, 303, "{}", back.body);
     assert!(query_param(&back.location().unwrap(), "code").is_some());
     // The same code again is a replay.
