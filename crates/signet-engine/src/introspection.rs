@@ -1,10 +1,12 @@
 //! What a client may learn of and do to tokens at the authorization server: token
 //! introspection (RFC 7662) and revocation (RFC 7009), both for authenticated clients.
 //!
-//! A client sees and revokes only the tokens of its own realm: its service tokens, and
-//! the tokens of users of its group. Any other token — unknown, expired, revoked, or
-//! another group's — is reported `{"active": false}` (RFC 7662 §2.2: nothing about why)
-//! and a revocation of it is accepted and does nothing (RFC 7009 §2.2).
+//! A client sees only the tokens of its own realm: its service tokens, and the tokens of
+//! users of its group. Any other token — unknown, expired, revoked, or another group's —
+//! is reported `{"active": false}` (RFC 7662 §2.2: nothing about why). A client revokes
+//! only the tokens issued to it (RFC 7009 §2.1: the server "verifies whether the token
+//! was issued to the client making the revocation request"); a revocation of any other
+//! token is accepted and does nothing (§2.2).
 
 use crate::tokens::{looks_like_token, token_hash};
 use crate::{Engine, EngineError};
@@ -78,7 +80,9 @@ impl Engine {
         Ok(Introspection {
             active: true,
             scope: Some(t.scope.clone()),
-            client_id: Some(t.client_id.clone().unwrap_or_else(|| client.id.clone())),
+            // RFC 7662 §2.2: the client the token was issued to — none for a token of
+            // CSC `auth/login`, which no client asked for.
+            client_id: t.client_id.clone(),
             username,
             token_type: Some(match t.kind {
                 TokenKind::Refresh => "refresh_token",
@@ -90,23 +94,25 @@ impl Engine {
         })
     }
 
-    /// RFC 7009: `client` revokes `value`. A refresh token takes its family (the access
-    /// tokens issued with it) along. Audited, with how many tokens were revoked.
+    /// RFC 7009: `client` revokes `value`, if it was issued to `client` (§2.1); any other
+    /// token is left alone. A refresh token takes its family (the access tokens issued
+    /// with it) along. Audited, with how many tokens were revoked.
     pub async fn revoke_for_client(&self, client: &Client, value: &str) -> Result<(), EngineError> {
-        let target = self.realm_token(client, value).await?;
+        let target = match self.realm_token(client, value).await? {
+            Some((t, _)) if t.client_id.as_deref() == Some(client.id.as_str()) => Some(t),
+            _ => None,
+        };
         let mut tx = self.store.begin().await?;
         let revoked = match &target {
-            Some((t, _)) if t.kind == TokenKind::Refresh => {
-                tx.revoke_token_family(&t.family_id).await?
-            }
-            Some((t, _)) => u64::from(tx.revoke_token(&t.token_hash).await?),
+            Some(t) if t.kind == TokenKind::Refresh => tx.revoke_token_family(&t.family_id).await?,
+            Some(t) => u64::from(tx.revoke_token(&t.token_hash).await?),
             None => 0,
         };
         tx.append_audit(AuditEvent {
             at: self.clock.now(),
             kind: "oauth2.revoke".into(),
             outcome: "success".into(),
-            user_id: target.as_ref().and_then(|(t, _)| t.user_id.clone()),
+            user_id: target.as_ref().and_then(|t| t.user_id.clone()),
             client_id: Some(client.id.clone()),
             credential_id: None,
             details: json!({ "revoked": revoked }).to_string(),

@@ -2,6 +2,7 @@
 //! credentials): opaque random values, stored only as their SHA-256, with an expiry and a
 //! family so that revoking one token revokes what was issued with it.
 
+use crate::oauth::TokenError;
 use crate::{Engine, EngineError};
 use serde_json::json;
 use signet_store::{AuditEvent, Client, NewToken, Token, TokenKind, User};
@@ -395,14 +396,38 @@ impl Engine {
         }
     }
 
-    /// `grant_type=client_credentials`: a service token for a client of a group.
+    /// `grant_type=client_credentials` (RFC 6749 §4.4): a group-wide `service` token for a
+    /// confidential client. Only a client registered with the `service` scope may use this
+    /// grant (RFC 6749 §5.2 `unauthorized_client` otherwise), and a `scope` it names must
+    /// be within what it may ask for and what the grant issues — `service` alone (§3.3,
+    /// `invalid_scope` otherwise). A wrong secret is `Err(Unauthorized)`; a refusal of
+    /// the authenticated client is `Ok(Err(_))`; both are audited.
     pub async fn client_credentials(
         &self,
         client_id: &str,
         secret: Zeroizing<String>,
-    ) -> Result<IssuedTokens, EngineError> {
+        scope: Option<&str>,
+    ) -> Result<Result<IssuedTokens, TokenError>, EngineError> {
         let client = self.authenticate_client(client_id, secret, "oauth2.token").await?;
         let now = self.clock.now();
+        if let Some(refusal) = client_credentials_refusal(&client, scope) {
+            self.audit(AuditEvent {
+                at: now,
+                kind: "oauth2.token".into(),
+                outcome: "refused".into(),
+                user_id: None,
+                client_id: Some(client.id.clone()),
+                credential_id: None,
+                details: json!({
+                    "grant_type": "client_credentials",
+                    "error": refusal.error,
+                    "reason": refusal.description,
+                })
+                .to_string(),
+            })
+            .await?;
+            return Ok(Err(refusal));
+        }
         let access = signet_crypto::secret::generate_secret()?;
         let mut tx = self.store.begin().await?;
         tx.insert_token(new_token(
@@ -426,7 +451,11 @@ impl Engine {
         })
         .await?;
         tx.commit().await?;
-        Ok(IssuedTokens { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_TTL })
+        Ok(Ok(IssuedTokens {
+            access_token: access,
+            refresh_token: None,
+            expires_in: ACCESS_TOKEN_TTL,
+        }))
     }
 
     /// Resolves a bearer access token to its caller. A refusal is audited, naming the
@@ -550,4 +579,26 @@ impl Engine {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Why an authenticated client may not have a `client_credentials` token, if it may not:
+/// the client was not registered with the `service` scope (RFC 6749 §5.2
+/// `unauthorized_client`: "not authorized to use this authorization grant type"), or the
+/// `scope` it asks for is not `service` or not its own (§5.2 `invalid_scope`). An empty
+/// `scope` is no scope (§4.4.2: optional).
+fn client_credentials_refusal(client: &Client, scope: Option<&str>) -> Option<TokenError> {
+    if !client.scopes.iter().any(|s| s == SERVICE_SCOPE) {
+        return Some(TokenError {
+            error: "unauthorized_client",
+            description: "The client is not registered for the service scope".into(),
+        });
+    }
+    let asked = scope.unwrap_or("").split(' ').filter(|s| !s.is_empty());
+    if asked.into_iter().any(|s| s != SERVICE_SCOPE) {
+        return Some(TokenError {
+            error: "invalid_scope",
+            description: "client_credentials issues the service scope only".into(),
+        });
+    }
+    None
 }

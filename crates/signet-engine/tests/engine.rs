@@ -322,7 +322,7 @@ async fn public_clients_have_no_secret_and_no_client_credentials() {
     for secret in ["", "anything"] {
         let err = f
             .engine
-            .client_credentials(&c.client.client_id, Zeroizing::new(secret.into()))
+            .client_credentials(&c.client.client_id, Zeroizing::new(secret.into()), None)
             .await
             .unwrap_err();
         assert!(matches!(&err, EngineError::Unauthorized(m) if m == "invalid client"), "{err}");
@@ -331,7 +331,11 @@ async fn public_clients_have_no_secret_and_no_client_credentials() {
     }
     let confidential = f.engine.create_client(client_request("server")).await.unwrap();
     let secret = Zeroizing::new(confidential.client_secret.unwrap());
-    f.engine.client_credentials(&confidential.client.client_id, secret).await.unwrap();
+    f.engine
+        .client_credentials(&confidential.client.client_id, secret, None)
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]

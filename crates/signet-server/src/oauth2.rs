@@ -83,15 +83,54 @@ fn oauth_error(status: StatusCode, error: &'static str, description: &str) -> Cs
     CscError::new(status, error, description)
 }
 
-/// The form of a request, or `invalid_request`.
+/// The form of a request, or `invalid_request`: a body that is not
+/// `application/x-www-form-urlencoded`, or a parameter given twice (RFC 6749 §3.2:
+/// "Request and response parameters MUST NOT be included more than once").
 fn form(body: &[u8]) -> Result<Vec<(String, String)>, CscError> {
-    url_form(body).ok_or_else(|| {
+    let form = url_form(body).ok_or_else(|| {
         oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "The body must be application/x-www-form-urlencoded",
         )
-    })
+    })?;
+    let repeated =
+        form.iter().enumerate().find(|(i, (n, _))| form[..*i].iter().any(|(m, _)| m == n));
+    if let Some((_, (name, _))) = repeated {
+        // The name is the client's: shown only when it is a plain parameter name.
+        let plain =
+            name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let description = if plain {
+            format!("Parameter {name} is given more than once")
+        } else {
+            "A parameter is given more than once".into()
+        };
+        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &description));
+    }
+    Ok(form)
+}
+
+/// RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each
+/// request" — HTTP Basic, a secret in the body, an assertion (RFC 7523 §2.2): at most one
+/// of them, or `invalid_request`.
+fn one_authentication_method(
+    headers: &HeaderMap,
+    form: &[(String, String)],
+) -> Result<(), CscError> {
+    let basic = headers.get(header::AUTHORIZATION).is_some_and(|v| {
+        v.as_bytes().get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"basic "))
+    });
+    let secret = field(form, "client_secret").is_some();
+    let assertion =
+        field(form, "client_assertion").is_some() || field(form, "client_assertion_type").is_some();
+    if [basic, secret, assertion].into_iter().filter(|used| *used).count() > 1 {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The client must use one authentication method only",
+        ));
+    }
+    Ok(())
 }
 
 fn field(form: &[(String, String)], name: &str) -> Option<String> {
@@ -103,6 +142,7 @@ fn client_secret(
     headers: &HeaderMap,
     form: &[(String, String)],
 ) -> Result<(String, Zeroizing<String>), CscError> {
+    one_authentication_method(headers, form)?;
     basic_credentials(headers)
         .or_else(|| {
             Some((field(form, "client_id")?, Zeroizing::new(field(form, "client_secret")?)))
@@ -120,6 +160,7 @@ fn presented(
     headers: &HeaderMap,
     form: &[(String, String)],
 ) -> Result<ClientCredentials, CscError> {
+    one_authentication_method(headers, form)?;
     if let Some((client_id, secret)) = basic_credentials(headers) {
         return Ok(ClientCredentials::Secret { client_id, secret });
     }
@@ -215,9 +256,13 @@ pub(crate) async fn oauth2_token(
     let tokens = match grant_type.as_str() {
         "client_credentials" => {
             let (id, secret) = client_secret(&headers, &form)?;
-            match engine.client_credentials(&id, secret).await {
-                Ok(t) => {
+            let scope = field(&form, "scope");
+            match engine.client_credentials(&id, secret, scope.as_deref()).await {
+                Ok(Ok(t)) => {
                     serde_json::json!({ "access_token": t.access_token, "token_type": "Bearer", "expires_in": t.expires_in, "scope": "service" })
+                }
+                Ok(Err(e)) => {
+                    return Err(oauth_error(StatusCode::BAD_REQUEST, e.error, &e.description))
                 }
                 Err(EngineError::Unauthorized(_)) => return Err(invalid_client()),
                 Err(e) => return Err(e.into()),

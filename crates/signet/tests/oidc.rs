@@ -422,6 +422,92 @@ fn rfc9700_refresh_tokens_rotate_and_reuse_revokes_the_family() {
     assert_eq!(st, 401);
 }
 
+/// OpenID Connect Core §11 and §3.1.2.4: the signer consents to `offline_access` (a
+/// refresh token) and to `service` (the CSC API on their behalf) as to claims; the
+/// consent page words them, `prompt=none` gets `consent_required` while consent is
+/// missing, a consent is remembered, a request for more asks again, and `prompt=consent`
+/// always shows the page — even when no claim is asked for.
+#[test]
+fn oidc_consent_covers_offline_access_service_and_prompt_consent() {
+    let w = World::start();
+    let tool = admin_json(
+        w.dir.path(),
+        &[
+            "client",
+            "create",
+            "--group",
+            "default",
+            "--name",
+            "tool",
+            "--redirect-uri",
+            REDIRECT,
+            "--public",
+            "--scope",
+            "openid",
+            "--scope",
+            "offline_access",
+            "--scope",
+            "service",
+        ],
+        "",
+    );
+    let tool = tool["client_id"].as_str().unwrap().to_owned();
+    let b = Browser::new(w.addr());
+    // No claim, no access: signed in without a consent page.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid")])));
+    let back = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "ada-password")],
+    ));
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(query_param(&back.location().unwrap(), "code").is_some());
+
+    // A refresh token needs consent: prompt=none cannot get it …
+    let none = b.follow(
+        b.get(&w.authorize(&tool, &[("scope", "openid offline_access"), ("prompt", "none")])),
+    );
+    let l = none.location().unwrap_or_default();
+    assert_eq!(query_param(&l, "error").as_deref(), Some("consent_required"), "{l}");
+    // … the page asks for it, and the answer is remembered.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Share your information"), "{}", page.body);
+    assert!(page.body.contains("keep this access while you are not signed in"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "allow")]));
+    let code = query_param(&back.location().unwrap(), "code").unwrap();
+    let (st, t) = redeem_public(w.addr(), &code, &tool);
+    assert_eq!(st, 200, "{t}");
+    assert!(t["refresh_token"].is_string(), "{t}");
+    let again = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(again.status, 303, "consented already: {}", again.body);
+    assert!(query_param(&again.location().unwrap(), "code").is_some());
+
+    // The CSC API on the signer's behalf is more than was consented: asked again, and a
+    // refusal gives no code.
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid service")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("use the signing service on your behalf"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "deny")]));
+    let l = back.location().unwrap();
+    assert_eq!(query_param(&l, "error").as_deref(), Some("access_denied"), "{l}");
+    assert!(query_param(&l, "code").is_none());
+
+    // prompt=consent shows the page even with nothing but openid (the consent above is
+    // recorded with one-second times: the request comes a second later).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let page = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid"), ("prompt", "consent")])));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("asks to sign you in with your account"), "{}", page.body);
+    let back =
+        b.follow(b.post(&page.form_action(), &[("csrf", &page.csrf()), ("decision", "allow")]));
+    assert!(query_param(&back.location().unwrap(), "code").is_some());
+    // Consenting again kept what was consented before.
+    let again = b.follow(b.get(&w.authorize(&tool, &[("scope", "openid offline_access")])));
+    assert_eq!(again.status, 303, "{}", again.body);
+}
+
 #[test]
 fn oidc_prompt_none_without_a_session_answers_login_required() {
     let w = World::start();
@@ -694,6 +780,79 @@ fn rfc7523_private_key_jwt_authenticates_once_per_assertion() {
         assert_eq!((st, v["error"].as_str()), (401, Some("invalid_client")), "{why}: {v}");
         assert!(w.audit().contains(why), "{why} not audited");
     }
+}
+
+/// DER `Ecdsa-Sig-Value` (what `openssl dgst -sign` writes) → JWS `r ‖ s` of `len`-byte
+/// halves (RFC 7518 §3.4).
+fn ecdsa_der_to_jws(der: &[u8], len: usize) -> Vec<u8> {
+    assert_eq!(der[0], 0x30, "SEQUENCE");
+    let mut at = 2;
+    let mut out = Vec::new();
+    for _ in 0..2 {
+        assert_eq!(der[at], 0x02, "INTEGER");
+        let n = usize::from(der[at + 1]);
+        let value = &der[at + 2..at + 2 + n];
+        let value = &value[value.iter().take_while(|b| **b == 0).count()..];
+        out.extend(std::iter::repeat_n(0u8, len - value.len()));
+        out.extend_from_slice(value);
+        at += 2 + n;
+    }
+    out
+}
+
+#[test]
+fn rfc7523_private_key_jwt_with_an_es256_assertion_authenticates() {
+    let w = World::start();
+    let keys = tempfile::tempdir().unwrap();
+    let p = |f: &str| keys.path().join(f).to_str().unwrap().to_owned();
+    openssl(&["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &p("key.pem")]);
+    openssl(&["pkey", "-in", &p("key.pem"), "-pubout", "-out", &p("pub.pem")]);
+    let c = admin_json(
+        w.dir.path(),
+        &[
+            "client",
+            "create",
+            "--group",
+            "default",
+            "--name",
+            "ec-backend",
+            "--redirect-uri",
+            REDIRECT,
+            "--scope",
+            "openid",
+            "--jwt-key-file",
+            &p("pub.pem"),
+        ],
+        "",
+    );
+    let id = c["client_id"].as_str().unwrap().to_owned();
+    #[allow(clippy::disallowed_methods)] // the server checks `exp` against the system clock
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let aud = format!("{}/oauth2/token", w.issuer());
+    let header = b64url(br#"{"alg":"ES256","typ":"JWT"}"#);
+    let claims = serde_json::json!({ "iss": id, "sub": id, "aud": aud, "exp": now + 120, "iat": now, "jti": "ec-1" });
+    let input = format!("{header}.{}", b64url(claims.to_string().as_bytes()));
+    std::fs::write(p("input"), &input).unwrap();
+    openssl(&["dgst", "-sha256", "-sign", &p("key.pem"), "-out", &p("sig"), &p("input")]);
+    let signature = ecdsa_der_to_jws(&std::fs::read(p("sig")).unwrap(), 32);
+    let assertion = format!("{input}.{}", b64url(&signature));
+
+    let b = Browser::new(w.addr());
+    let back = w.login_and_consent(&b, &w.authorize(&id, &[("scope", "openid")]));
+    let code = query_param(&back, "code").unwrap();
+    let (st, v) = w.token(
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", &assertion),
+        ],
+        None,
+    );
+    assert_eq!(st, 200, "an ES256 client assertion authenticates the client: {v}");
+    assert!(v["id_token"].is_string(), "{v}");
 }
 
 #[test]

@@ -206,6 +206,123 @@ fn step_up_before_signing_and_oauth2code_credentials() {
     assert_eq!(query_param(&back.location().unwrap(), "error").as_deref(), Some("access_denied"));
 }
 
+/// Waits until the wall clock is in the first 300 ms of a second (the login lock counts
+/// whole seconds).
+fn early_in_a_second() {
+    #[allow(clippy::disallowed_methods)] // the server's lock follows the system clock
+    let into =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_millis();
+    if into > 300 {
+        std::thread::sleep(std::time::Duration::from_millis(u64::from(1001 - into)));
+    }
+}
+
+/// The `auth_time` of an ID token.
+fn auth_time(tokens: &serde_json::Value) -> i64 {
+    let jwt = tokens["id_token"].as_str().unwrap_or_else(|| panic!("no ID token: {tokens}"));
+    let payload = common::signer::unb64url(jwt.split('.').nth(1).unwrap());
+    let claims: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    claims["auth_time"].as_i64().unwrap()
+}
+
+/// Step-up codes are throttled with the logins of the name: after FREE_FAILURES wrong
+/// codes the next attempt, even with the right code, is refused with 429 and the lock
+/// message (audited) before the code is looked at. And a step-up is not a new
+/// authentication (OpenID Connect Core §2): the ID token issued after it carries the
+/// `auth_time` of the password login.
+#[test]
+fn step_up_codes_are_throttled_and_keep_the_logins_auth_time() {
+    let listen = free_addr();
+    let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}{GROUPS}"));
+    let d = dir.path();
+    let s = Server::start_on(d, &listen);
+    admin_json(d, &["group", "create", "bank"], "");
+    admin_json(d, &["user", "create", "ada", "--password-stdin", "--group", "bank"], "pw-12345678");
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let cred = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+    let cred = cred["credential_id"].as_str().unwrap().to_owned();
+    let totp = enrol_otp(d, "ada");
+    let app = admin_json(
+        d,
+        &[
+            "client",
+            "create",
+            "--group",
+            "bank",
+            "--name",
+            "app",
+            "--redirect-uri",
+            REDIRECT,
+            "--public",
+            "--scope",
+            "credential",
+            "--scope",
+            "openid",
+        ],
+        "",
+    );
+    let app = app["client_id"].as_str().unwrap().to_owned();
+    let hash = b64(&sha256(b"deed")).trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let sign_request = authorize(
+        &app,
+        &[
+            ("scope", "credential"),
+            ("credentialID", &cred),
+            ("numSignatures", "1"),
+            ("hash", &hash),
+        ],
+    );
+    let openid_request = authorize(&app, &[("scope", "openid"), ("nonce", "n-1")]);
+
+    // A password login, and the ID token of that session.
+    let b = Browser::new(&s.addr);
+    let page = b.follow(b.get(&openid_request));
+    let back = b.follow(b.post(
+        &page.form_action(),
+        &[("csrf", &page.csrf()), ("username", "ada"), ("password", "pw-12345678")],
+    ));
+    let code_value = query_param(&back.location().unwrap(), "code").unwrap();
+    let (st, first) = redeem_public(&s.addr, &code_value, &app);
+    assert_eq!(st, 200, "{first}");
+    let logged_in_at = auth_time(&first);
+    // A step-up later than the login would show in a refreshed auth_time.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+
+    early_in_a_step();
+    let page = b.follow(b.get(&sign_request));
+    assert!(page.body.contains("Confirm it is you"), "{}", page.body);
+    let action = page.form_action();
+    let csrf = page.csrf();
+    for i in 0..5 {
+        if i == 4 {
+            early_in_a_second();
+        }
+        let wrong = b.post(&action, &[("csrf", &csrf), ("otp", "000000")]);
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+        assert!(wrong.body.contains("Wrong one-time code"), "{}", wrong.body);
+    }
+    // The fifth failure locks the name until the next second: the attempt comes within.
+    let locked = b.post(&action, &[("csrf", &csrf), ("otp", &code(&totp, 0))]);
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    assert!(locked.body.contains("Too many failed logins"), "{}", locked.body);
+    assert!(locked.body.contains("Confirm it is you"), "still the step-up page");
+    let audit = String::from_utf8_lossy(&signet(d, &["audit", "list", "--json"], &[], "").stdout)
+        .into_owned();
+    assert!(audit.contains("locked after failed logins"), "the lock is audited: {audit}");
+
+    // Once the lock has passed, the right code raises the session …
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let page = b.follow(b.post(&action, &[("csrf", &csrf), ("otp", &code(&totp, 0))]));
+    assert!(page.body.contains("Approve the signature"), "{}", page.body);
+    // … and the raised session's ID token still says when the signer logged in.
+    let back = b.follow(b.get(&openid_request));
+    assert_eq!(back.status, 303, "{}", back.body);
+    let code_value = query_param(&back.location().unwrap(), "code").unwrap();
+    let (st, second) = redeem_public(&s.addr, &code_value, &app);
+    assert_eq!(st, 200, "{second}");
+    assert_eq!(auth_time(&second), logged_in_at, "a step-up is not a new login");
+}
+
 #[test]
 fn a_group_may_require_the_one_time_code_at_login() {
     let listen = free_addr();
@@ -239,6 +356,10 @@ fn a_group_may_require_the_one_time_code_at_login() {
             ("otp", &code(&totp, 0)),
         ],
     ));
+    // The `service` scope acts on the signer's behalf: consented once.
+    assert!(back.body.contains("use the signing service on your behalf"), "{}", back.body);
+    let back =
+        b.follow(b.post(&back.form_action(), &[("csrf", &back.csrf()), ("decision", "allow")]));
     assert_eq!(back.status, 303, "{}", back.body);
     assert!(query_param(&back.location().unwrap(), "code").is_some());
     // The same code again is a replay.

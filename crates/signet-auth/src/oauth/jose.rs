@@ -263,8 +263,11 @@ pub fn verify_jws(jws: &ParsedJws, spki_der: &[u8]) -> Result<(), JoseError> {
         "ES384" => SignatureAlgorithm::Ecdsa(Sha384),
         _ => return Err(JoseError("unsupported JWS algorithm")),
     };
-    let signature = match algorithm {
-        SignatureAlgorithm::Ecdsa(h) => ecdsa_fixed_to_der(&jws.signature, h.output_len() / 2)?,
+    let signature = match alg {
+        // RFC 7518 §3.4: the signature is `r ‖ s`, each as long as the curve's order —
+        // 32 bytes for ES256 (P-256), 48 for ES384 (P-384).
+        "ES256" => ecdsa_fixed_to_der(&jws.signature, 32)?,
+        "ES384" => ecdsa_fixed_to_der(&jws.signature, 48)?,
         _ => jws.signature.clone(),
     };
     let ok = signet_crypto::verify::verify_signature(
@@ -335,6 +338,35 @@ mod tests {
         let der_sig = ecdsa_fixed_to_der(&small, 32).unwrap();
         assert_eq!(ecdsa_der_to_fixed(&der_sig, 32).unwrap(), small);
         assert!(ecdsa_fixed_to_der(&fixed[..63], 32).is_err());
+    }
+
+    /// RFC 7518 §3.4: an ES256 JWS (P-256, 32-byte `r` and `s`) and an ES384 one (P-384,
+    /// 48 bytes each) signed by aws-lc-rs verify with the key's SPKI, and not with a
+    /// byte of the signature changed.
+    #[test]
+    fn rfc7518_es256_and_es384_signatures_verify() {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::rand::SystemRandom;
+        use aws_lc_rs::signature::{
+            EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
+        };
+        let rng = SystemRandom::new();
+        for (alg, signing) in [
+            ("ES256", &ECDSA_P256_SHA256_FIXED_SIGNING),
+            ("ES384", &ECDSA_P384_SHA384_FIXED_SIGNING),
+        ] {
+            let key = EcdsaKeyPair::generate(signing).unwrap();
+            let spki = key.public_key().as_der().unwrap();
+            let header = b64url(json!({ "alg": alg, "typ": "JWT" }).to_string().as_bytes());
+            let input = format!("{header}.{}", b64url(br#"{"sub":"client"}"#));
+            let sig = key.sign(&rng, input.as_bytes()).unwrap();
+            let jws = parse_jws(&format!("{input}.{}", b64url(sig.as_ref()))).unwrap();
+            assert_eq!(verify_jws(&jws, spki.as_ref()), Ok(()), "{alg}");
+            let mut bad = sig.as_ref().to_vec();
+            bad[5] ^= 1;
+            let jws = parse_jws(&format!("{input}.{}", b64url(&bad))).unwrap();
+            assert!(verify_jws(&jws, spki.as_ref()).is_err(), "{alg} with a changed byte");
+        }
     }
 
     #[test]

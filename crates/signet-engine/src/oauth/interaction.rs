@@ -54,7 +54,8 @@ pub struct StepUpPage {
     pub error: Option<Notice>,
 }
 
-/// The data-access consent page (OpenID Connect Core §3.1.2.4).
+/// The consent page (OpenID Connect Core §3.1.2.4): the claims the client would read and
+/// the access it would have on the signer's behalf.
 #[derive(Debug, Clone)]
 pub struct ConsentPage {
     /// Request and client.
@@ -63,8 +64,32 @@ pub struct ConsentPage {
     pub user_name: String,
     /// The claims asked for.
     pub claims: Vec<String>,
+    /// The scopes asked for that need consent ([`CONSENTED_SCOPES`]), in request order.
+    pub access: Vec<String>,
     /// The scopes asked for.
     pub scopes: Vec<String>,
+}
+
+/// The scopes the signer consents to besides claims: `service` (the CSC API on the
+/// signer's behalf) and `offline_access` (OpenID Connect Core §11: "the OP MUST obtain
+/// consent before returning a refresh token"). The CSC `credential` scope is not among
+/// them: its approval page is the consent, for each signature.
+pub const CONSENTED_SCOPES: [&str; 2] = ["service", "offline_access"];
+
+/// How a consented scope is recorded among the claims of the signer's consent (a claim
+/// name never contains a colon).
+const SCOPE_ITEM: &str = "scope:";
+
+/// What a request needs consent for: its claims, then `scope:NAME` for each of its
+/// [`CONSENTED_SCOPES`].
+fn consent_items(request: &ValidRequest) -> Vec<String> {
+    let scopes = consented_scopes(request).into_iter().map(|s| format!("{SCOPE_ITEM}{s}"));
+    request.claims.iter().cloned().chain(scopes).collect()
+}
+
+/// The request's scopes that need consent, in request order.
+fn consented_scopes(request: &ValidRequest) -> Vec<String> {
+    request.scopes.iter().filter(|s| CONSENTED_SCOPES.contains(&s.as_str())).cloned().collect()
 }
 
 /// The signature approval page (CSC `credential` scope).
@@ -214,6 +239,7 @@ impl Engine {
                 context: context(&p),
                 user_name: display_name(&user),
                 claims: p.request.claims.clone(),
+                access: consented_scopes(&p.request),
                 scopes: p.request.scopes.clone(),
             }));
         }
@@ -272,11 +298,24 @@ impl Engine {
             return self.refuse(&p, Some(&user), "access_denied", "The user refused").await;
         }
         let now = self.clock.now();
+        // What was consented before stays consented; this answer adds the request's.
+        let mut items: Vec<String> = match self.store.claims_consent(&user.id, &p.client.id).await?
+        {
+            Some(given) => {
+                given.claims.split(' ').filter(|i| !i.is_empty()).map(String::from).collect()
+            }
+            None => Vec::new(),
+        };
+        for item in consent_items(&p.request) {
+            if !items.contains(&item) {
+                items.push(item);
+            }
+        }
         let mut tx = self.store.begin().await?;
         tx.put_claims_consent(&ClaimsConsent {
             user_id: user.id.clone(),
             client_id: p.client.id.clone(),
-            claims: p.request.claims.join(" "),
+            claims: items.join(" "),
             created_at: now,
         })
         .await?;
@@ -431,16 +470,22 @@ impl Engine {
         Ok(Pending { record, request, client, group: group.unwrap_or_default() })
     }
 
+    /// Whether the signer must be asked: the request wants claims or [`CONSENTED_SCOPES`]
+    /// the recorded consent does not cover, or says `prompt=consent` (OpenID Connect Core
+    /// §3.1.2.1: "SHOULD prompt the End-User for consent") and was not answered since it
+    /// was made. The record keeps claims and `scope:NAME` items in one list.
     async fn needs_consent(&self, p: &Pending, user: &User) -> Result<bool, EngineError> {
-        if p.request.claims.is_empty() {
+        let items = consent_items(&p.request);
+        let prompted = p.request.prompt.iter().any(|x| x == "consent");
+        // A `credential` request's approval page is its consent, prompted or not.
+        if items.is_empty() && (!prompted || p.request.credential.is_some()) {
             return Ok(false);
         }
         let Some(given) = self.store.claims_consent(&user.id, &p.client.id).await? else {
             return Ok(true);
         };
-        let forced = p.request.prompt.iter().any(|x| x == "consent")
-            && given.created_at < p.record.created_at;
-        let covered = p.request.claims.iter().all(|c| given.claims.split(' ').any(|g| g == c));
+        let forced = prompted && given.created_at < p.record.created_at;
+        let covered = items.iter().all(|c| given.claims.split(' ').any(|g| g == c));
         Ok(forced || !covered)
     }
 

@@ -18,7 +18,9 @@ mod userinfo;
 
 pub use client_auth::{ClientCredentials, JWT_BEARER};
 pub use code::{CodeRedemption, OAuthTokens, TokenError};
-pub use interaction::{ApprovePage, ConsentPage, Interaction, LoginPage, PageContext, StepUpPage};
+pub use interaction::{
+    ApprovePage, ConsentPage, Interaction, LoginPage, PageContext, StepUpPage, CONSENTED_SCOPES,
+};
 pub use notice::{LoginError, Notice};
 pub use session::NewSession;
 pub use signet_auth::oauth::{

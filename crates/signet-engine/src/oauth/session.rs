@@ -22,6 +22,14 @@ pub struct NewSession {
     pub max_age: i64,
 }
 
+/// When a session's user authenticated (OpenID Connect Core §2 `auth_time`) and when
+/// the session ends, unix seconds.
+#[derive(Debug, Clone, Copy)]
+struct SessionTimes {
+    auth_time: i64,
+    expires_at: i64,
+}
+
 impl Engine {
     /// Logs a user in with name, password and — when they have an authenticator, or
     /// their group's flow requires it — a one-time code, and opens a session. Failures
@@ -49,13 +57,20 @@ impl Engine {
             _ => None,
         };
         let amr: Vec<&str> = if step.is_some() { vec!["pwd", "otp"] } else { vec!["pwd"] };
-        let session =
-            self.open_session(&user, &amr, flow.session_seconds, step, "idp.login").await?;
+        let now = self.clock.now();
+        let times = SessionTimes { auth_time: now, expires_at: now + flow.session_seconds };
+        let session = self.open_session(&user, &amr, times, step, "idp.login").await?;
         Ok(session)
     }
 
     /// Raises the session of `cookie` with the one-time code (step-up): a new session
-    /// replaces it, with `otp` added to its methods and the level they reach.
+    /// replaces it, with `otp` added to its methods and the level they reach. Codes are
+    /// throttled with the user's logins (`login_throttle.rs`): a locked name is refused
+    /// before the code is looked at, so the code cannot be guessed faster than a
+    /// password. The raised session keeps the login's `auth_time` and expiry: a code
+    /// alone is not a new authentication (OpenID Connect Core §2 `auth_time`: "Time when
+    /// the End-User authentication occurred"), so it neither satisfies `max_age` or
+    /// `prompt=login` nor extends the session.
     pub async fn step_up(
         &self,
         cookie: Option<&str>,
@@ -68,13 +83,14 @@ impl Engine {
         if !flow.step_up {
             return Err(LoginError::Refused(Notice::LogInWithEveryFactor));
         }
+        self.check_login_lock(&user.username).await.map_err(LoginError::from_password_check)?;
         let step = self.check_login_otp(&user, &user.username, &otp).await?;
         let mut amr: Vec<&str> = old.amr.split(' ').filter(|m| !m.is_empty()).collect();
         if !amr.contains(&"otp") {
             amr.push("otp");
         }
-        let new = self.open_session(&user, &amr, flow.session_seconds, Some(step), "idp.step_up");
-        let new = new.await?;
+        let times = SessionTimes { auth_time: old.auth_time, expires_at: old.expires_at };
+        let new = self.open_session(&user, &amr, times, Some(step), "idp.step_up").await?;
         let mut tx = self.store.begin().await?;
         tx.revoke_auth_session(&old.session_hash).await?;
         tx.commit().await?;
@@ -100,13 +116,14 @@ impl Engine {
         }
     }
 
-    /// Opens a session for `user` proven by `amr`, recording the one-time code's time
-    /// step as used (once: a replayed code is refused) and auditing it as `kind`.
+    /// Opens a session for `user` proven by `amr`, with its authentication time and
+    /// expiry, recording the one-time code's time step as used (once: a replayed code is
+    /// refused) and auditing it as `kind`.
     async fn open_session(
         &self,
         user: &User,
         amr: &[&str],
-        ttl: i64,
+        times: SessionTimes,
         otp_step: Option<i64>,
         kind: &str,
     ) -> Result<NewSession, LoginError> {
@@ -116,10 +133,10 @@ impl Engine {
         let session = AuthSession {
             session_hash: secret_hash(&cookie),
             user_id: user.id.clone(),
-            auth_time: now,
+            auth_time: times.auth_time,
             amr: amr.join(" "),
             acr: level.as_str().into(),
-            expires_at: now + ttl,
+            expires_at: times.expires_at,
             revoked: false,
             created_at: now,
         };
@@ -150,7 +167,7 @@ impl Engine {
         })
         .await?;
         tx.commit().await?;
-        Ok(NewSession { cookie, max_age: ttl })
+        Ok(NewSession { cookie, max_age: (times.expires_at - now).max(0) })
     }
 
     /// The live session a cookie stands for, and its user: `None` for no cookie, an

@@ -216,6 +216,7 @@ fn step(
                 request_id: p.context.request_id,
                 csrf,
                 claims: p.claims,
+                access: p.access.iter().filter_map(|s| access_text(s)).collect(),
             };
             page(status, t.render(), Some(&p.context.redirect_origin), &set)
         }
@@ -267,5 +268,15 @@ pub(crate) async fn document(
             r
         }
         Err(e) => failure(&engine, &headers, e),
+    }
+}
+
+/// The texts' key that words a scope of [`signet_engine::oauth::CONSENTED_SCOPES`] on the
+/// consent page.
+fn access_text(scope: &str) -> Option<&'static str> {
+    match scope {
+        "service" => Some("consent_scope_service"),
+        "offline_access" => Some("consent_scope_offline_access"),
+        _ => None,
     }
 }

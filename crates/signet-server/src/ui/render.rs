@@ -85,6 +85,8 @@ pub(crate) struct ConsentTemplate {
     pub request_id: String,
     pub csrf: String,
     pub claims: Vec<String>,
+    /// The texts' keys of the access asked for (`consent_scope_service`, …).
+    pub access: Vec<&'static str>,
 }
 
 #[derive(Template)]
