@@ -64,27 +64,20 @@ fn authorize(client: &str, extra: &[(&str, &str)]) -> String {
     format!("/csc/v1/oauth2/authorize?{}", encode(&f))
 }
 
-fn client(d: &std::path::Path, group: &str) -> String {
-    let c = admin_json(
-        d,
-        &[
-            "client",
-            "create",
-            "--group",
-            group,
-            "--name",
-            "app",
-            "--redirect-uri",
-            REDIRECT,
-            "--public",
-            "--scope",
-            "credential",
-            "--scope",
-            "service",
-        ],
-        "",
-    );
+/// A public client of `group` for the test's redirect URI, allowed `scopes`.
+fn client_with(d: &std::path::Path, group: &str, scopes: &[&str]) -> String {
+    let mut args = vec!["client", "create", "--group", group, "--name", "app"];
+    args.extend(["--redirect-uri", REDIRECT, "--public"]);
+    for scope in scopes {
+        args.extend(["--scope", scope]);
+    }
+    let c = admin_json(d, &args, "");
     c["client_id"].as_str().unwrap().to_owned()
+}
+
+/// A public client of `group` allowed the CSC scopes.
+fn client(d: &std::path::Path, group: &str) -> String {
+    client_with(d, group, &["credential", "service"])
 }
 
 #[test]
@@ -242,26 +235,7 @@ fn step_up_codes_are_throttled_and_keep_the_logins_auth_time() {
     let cred = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
     let cred = cred["credential_id"].as_str().unwrap().to_owned();
     let totp = enrol_otp(d, "ada");
-    let app = admin_json(
-        d,
-        &[
-            "client",
-            "create",
-            "--group",
-            "bank",
-            "--name",
-            "app",
-            "--redirect-uri",
-            REDIRECT,
-            "--public",
-            "--scope",
-            "credential",
-            "--scope",
-            "openid",
-        ],
-        "",
-    );
-    let app = app["client_id"].as_str().unwrap().to_owned();
+    let app = client_with(d, "bank", &["credential", "openid"]);
     let hash = b64(&sha256(b"deed")).trim_end_matches('=').replace('+', "-").replace('/', "_");
     let sign_request = authorize(
         &app,
