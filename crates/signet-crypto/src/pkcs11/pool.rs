@@ -389,6 +389,7 @@ impl Pool {
                     Ok(Some(lease)) => lease,
                     Ok(None) => return true, // the caller gave up before it started
                     Err(e) => {
+                        drop(job); // as below: let go of the module before answering
                         let _ = tx.send(Outcome::NoSession(e));
                         return true;
                     }
