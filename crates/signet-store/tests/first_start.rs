@@ -5,15 +5,15 @@
 
 mod common;
 
-use common::{new_group, TestDb, MAX_CONNECTIONS};
+use common::{new_group, TestDb};
 use signet_store::{SqlStore, Store, StoreError};
 use std::time::Duration;
 
 backend_tests!(one_node_at_a_time_holds_the_first_start_lock);
 
 async fn one_node_at_a_time_holds_the_first_start_lock(db: &TestDb) {
-    // Another node: a second store on the same database.
-    let other = SqlStore::connect(&db.url, MAX_CONNECTIONS).await.unwrap();
+    // Another node: a second store on the same database, with a pool of one connection.
+    let other = SqlStore::connect(&db.url, 1).await.unwrap();
     let held = db.store.first_start_lock(Duration::from_secs(5)).await.unwrap();
 
     let refused = other.first_start_lock(Duration::from_millis(300)).await.unwrap_err();
@@ -35,6 +35,8 @@ async fn one_node_at_a_time_holds_the_first_start_lock(db: &TestDb) {
     assert!(!waiting.is_finished(), "the second node waits while the first holds the lock");
     held.release().await;
     let second = waiting.await.unwrap().unwrap();
+    // Its one pooled connection still serves its own first start.
+    other.create_group(new_group("third")).await.unwrap();
 
     // A holder that ends without releasing (dropped: its connection is closed) ends the
     // lock too.

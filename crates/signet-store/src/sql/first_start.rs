@@ -2,17 +2,17 @@
 //! partly lives outside the database (an HSM's master keys and service keys, the
 //! embedded CA). One node makes it; the others wait and then find it.
 //!
-//! On PostgreSQL it is a session-level advisory lock held by one connection taken out
-//! of the pool, which is closed — never returned to the pool — when the lock ends:
-//! closing it is what releases the lock, even if the holder fails half-way. On SQLite
+//! On PostgreSQL it is a session-level advisory lock held by a connection of its own,
+//! outside the pool (a pool of one connection must still serve the holder's work), which
+//! is closed when the lock ends: closing it is what releases the lock, even if the holder
+//! fails half-way. On SQLite
 //! (one host) it is an exclusive lock on a file beside the database, so that the holder
 //! can still write through the pool while it holds it.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::Any;
+use sqlx::{AnyConnection, ConnectOptions, Connection};
 
 use super::{Backend, SqlStore};
 use crate::error::StoreError;
@@ -24,8 +24,8 @@ const FIRST_START_KEY: i64 = 0x5349_474E_4554_0001;
 /// How often a waiting node asks again.
 const RETRY: Duration = Duration::from_millis(100);
 
-/// The lock, held until [`FirstStartLock::release`] or until dropped (the connection is
-/// then closed in the background, which releases it a moment later).
+/// The lock, held until [`FirstStartLock::release`] or until dropped (the connection's
+/// socket is then closed, which ends the lock with the server's session).
 #[derive(Debug)]
 pub struct FirstStartLock {
     held: Held,
@@ -33,7 +33,7 @@ pub struct FirstStartLock {
 
 #[derive(Debug)]
 enum Held {
-    Postgres(PoolConnection<Any>),
+    Postgres(AnyConnection),
     File(std::fs::File),
     /// A private in-memory database: no other node can see it.
     Nothing,
@@ -65,8 +65,7 @@ impl SqlStore {
     async fn first_start_attempt(&self) -> Result<Attempt, StoreError> {
         match (self.backend, &self.sqlite_file) {
             (Backend::Postgres, _) => {
-                let mut conn = self.pool.acquire().await.map_err(|e| self.unavailable(e))?;
-                conn.close_on_drop();
+                let conn = self.options.connect().await.map_err(|e| self.unavailable(e))?;
                 Retry::Postgres(conn).again(self).await
             }
             (Backend::Sqlite, Some(db)) => {
@@ -92,7 +91,7 @@ enum Attempt {
 
 /// What to try again with.
 enum Retry {
-    Postgres(PoolConnection<Any>),
+    Postgres(AnyConnection),
     File(std::fs::File),
 }
 
@@ -102,7 +101,7 @@ impl Retry {
             Self::Postgres(mut conn) => {
                 let (held,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
                     .bind(FIRST_START_KEY)
-                    .fetch_one(&mut *conn)
+                    .fetch_one(&mut conn)
                     .await
                     .map_err(|e| store.unavailable(e))?;
                 Ok(if held {

@@ -107,6 +107,9 @@ pub struct SqlStore {
     /// The database file, on SQLite (none in memory): where the first-start lock file
     /// goes.
     sqlite_file: Option<std::path::PathBuf>,
+    /// How to open a connection outside the pool (the first-start lock's, on PostgreSQL:
+    /// a pool of one must still serve the holder's own work).
+    options: AnyConnectOptions,
 }
 
 impl SqlStore {
@@ -143,13 +146,13 @@ impl SqlStore {
         let pool = pool_options
             .acquire_timeout(CONNECT_TIMEOUT)
             .after_connect(move |conn, _meta| Box::pin(backend.prepare(conn)))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| errors::unavailable(backend.name(), e))?;
 
         backend.migrations().run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
 
-        Ok(Self { pool, backend, sqlite_file: sqlite_file(backend, url) })
+        Ok(Self { pool, backend, sqlite_file: sqlite_file(backend, url), options })
     }
 
     /// Closes every pooled connection; later calls fail with `Unavailable`.
