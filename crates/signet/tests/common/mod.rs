@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub mod browser;
+pub mod oidc_world;
 pub mod signer;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_signet");

@@ -17,6 +17,11 @@ pub fn unb64(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
 }
 
+/// Base64url without padding (RFC 4648 §5, as JOSE and PKCE use it).
+pub fn b64url(b: &[u8]) -> String {
+    b64(b).trim_end_matches('=').replace('+', "-").replace('/', "_")
+}
+
 /// Decodes base64url without padding (the test fails on bad input).
 pub fn unb64url(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
