@@ -384,7 +384,13 @@ impl Pool {
             let ticket = Ticket::new();
             let (tx, rx) = mpsc::sync_channel(1);
             let (job, shared, stage) = (op.clone(), self.shared.clone(), ticket.clone());
+            let retry = attempt > 1;
             self.workers.submit(Box::new(move || {
+                if retry {
+                    // After a loss the idle sessions are suspect too (`C_CloseAllSessions`
+                    // takes them all): checked before the retry takes one.
+                    shared.check_idle();
+                }
                 let mut lease = match shared.lease_for(&stage) {
                     Ok(Some(lease)) => lease,
                     Ok(None) => return true, // the caller gave up before it started
@@ -436,12 +442,6 @@ impl Pool {
             match outcome {
                 Outcome::NoSession(e) => return Err(e),
                 Outcome::Ran(Err(CryptoError::Unavailable(reason))) => {
-                    // The idle sessions are suspect too: checked on a worker, not here.
-                    let shared = self.shared.clone();
-                    let _ = self.workers.submit(Box::new(move || {
-                        shared.check_idle();
-                        true
-                    }));
                     if attempt >= 2 {
                         return Err(CryptoError::Unavailable(reason));
                     }
