@@ -12,6 +12,7 @@ use crate::{CryptoError, GeneratedKey, HeldKey, KeyBinding, WrappedKey};
 use cryptoki::object::{Attribute, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
 use signet_types::{KeyAlgorithm, SignatureAlgorithm};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Length of a token key's `CKA_ID`.
@@ -39,11 +40,16 @@ impl Inner {
         let id = crate::random_bytes::<ID_LEN>()?;
         let label = label(binding);
         let (name, algorithm) = (label.clone(), binding.algorithm);
+        let tried = AtomicBool::new(false);
         let public_key = self.pool.run(move |lease| {
             // A first attempt whose session was lost after the pair was made (token
             // objects outlive sessions) would leave a second pair with this label and id:
-            // the id is this call's own, so whatever carries it is removed first.
-            destroy_token_objects(lease, &name, &id)?;
+            // on a retry, whatever carries this call's own id is removed first. (Only
+            // then: SoftHSM fails other threads' key generation now and then while token
+            // objects are searched.)
+            if tried.swap(true, Ordering::SeqCst) {
+                destroy_token_objects(lease, &name, &id)?;
+            }
             let lifetime = Lifetime::Token { label: &name, id: &id };
             let pair = keygen::generate(&lease.session().session, algorithm, lifetime)?;
             let public = keygen::public_key_der(&lease.session().session, pair.public, algorithm);
