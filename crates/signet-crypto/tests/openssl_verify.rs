@@ -34,6 +34,7 @@ fn verify(dir: &Path, alg: SignatureAlgorithm, data: &Path, sig: &Path) -> (bool
 
 #[test]
 fn every_algorithm_verifies_with_openssl_and_tampering_fails() {
+    let _serial = common::serial();
     let dir = tempfile::tempdir().expect("tempdir");
     for module in common::modules() {
         check_module(module.as_ref(), dir.path());

@@ -28,6 +28,7 @@ fn open_err(c: &Pkcs11Config, create: bool) -> String {
 
 #[test]
 fn master_keys_are_created_once_then_found_and_never_created_without_leave() {
+    let _serial = common::serial();
     let Some(hsm) = common::hsm() else { return };
     let c = config(|_| {}).unwrap();
     // Found again, not created again; same key id.
@@ -53,6 +54,7 @@ fn master_keys_are_created_once_then_found_and_never_created_without_leave() {
 /// in: PKCS#11 login state is shared by the whole process.)
 #[test]
 fn a_wrong_token_label_or_library_is_a_clear_start_up_error() {
+    let _serial = common::serial();
     let Some(c) = config(|c| c.token_label = "no-such-token".into()) else { return };
     let e = open_err(&c, false);
     assert!(
@@ -67,6 +69,7 @@ fn a_wrong_token_label_or_library_is_a_clear_start_up_error() {
 /// wrap key's label (by someone else, through cryptoki here).
 #[test]
 fn an_extractable_master_key_is_refused() {
+    let _serial = common::serial();
     let Some(c) = config(|c| {
         c.wrap_key_label = "weak-master".into();
         c.mac_key_label = "weak-master.mac".into();
@@ -105,6 +108,7 @@ fn an_extractable_master_key_is_refused() {
 /// Many signatures make leading-zero and high-bit cases certain to occur.
 #[test]
 fn ecdsa_signatures_are_valid_der_every_time() {
+    let _serial = common::serial();
     let Some(hsm) = common::hsm() else { return };
     for (key, alg) in [
         (KeyAlgorithm::EcP256, SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256)),
@@ -128,6 +132,7 @@ fn ecdsa_signatures_are_valid_der_every_time() {
 /// under another binding on the way.
 #[test]
 fn soft_keys_and_secrets_migrate_into_the_hsm() {
+    let _serial = common::serial();
     let Some(hsm) = common::hsm() else { return };
     let soft = SoftModule::from_master_key(&[9u8; 32]).unwrap();
     let alg = SignatureAlgorithm::RsaPss(HashAlgorithm::Sha256);

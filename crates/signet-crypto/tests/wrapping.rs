@@ -25,6 +25,7 @@ fn each_module(check: impl Fn(&str, &dyn CryptoModule, WrappedKey)) {
 
 #[test]
 fn the_right_binding_signs() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         assert!(module.sign_digest(&wrapped, &ALICE, ALG, &[0u8; 32]).is_ok(), "{name}");
         module.check_key(&wrapped, &ALICE).unwrap();
@@ -33,6 +34,7 @@ fn the_right_binding_signs() {
 
 #[test]
 fn a_blob_moved_to_another_credential_or_owner_fails_to_unwrap() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         for (owner, credential) in [("alice", "cred-b"), ("bob", "cred-a"), ("alic", "ecred-a")] {
             let b = KeyBinding { owner, credential, algorithm: KeyAlgorithm::EcP256 };
@@ -45,6 +47,7 @@ fn a_blob_moved_to_another_credential_or_owner_fails_to_unwrap() {
 
 #[test]
 fn a_blob_relabelled_with_another_algorithm_fails() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         let b = KeyBinding { algorithm: KeyAlgorithm::EcP384, ..ALICE };
         let alg = SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha384);
@@ -55,6 +58,7 @@ fn a_blob_relabelled_with_another_algorithm_fails() {
 
 #[test]
 fn a_corrupted_or_truncated_blob_fails_cleanly() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         let n = wrapped.0.len();
         for i in [0, 4, 5, 13, 14, 30, n / 2, n - 33, n - 1] {
@@ -74,6 +78,7 @@ fn a_corrupted_or_truncated_blob_fails_cleanly() {
 
 #[test]
 fn another_master_key_is_named_as_such() {
+    let _serial = common::serial();
     each_module(|name, _, wrapped| {
         let Some(other) = common::other_master(name) else { return };
         let err = other.sign_digest(&wrapped, &ALICE, ALG, &[0u8; 32]).unwrap_err();
@@ -85,6 +90,7 @@ fn another_master_key_is_named_as_such() {
 /// how to move it, instead of a bare integrity error.
 #[test]
 fn a_blob_of_the_other_module_names_its_module() {
+    let _serial = common::serial();
     let modules = common::modules();
     let [soft, hsm] = modules.as_slice() else { return };
     let soft_key = soft.generate_key(&ALICE).unwrap().wrapped;
@@ -98,6 +104,7 @@ fn a_blob_of_the_other_module_names_its_module() {
 
 #[test]
 fn wrong_digest_length_and_foreign_algorithm_are_refused_before_unwrapping() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         let err = module.sign_digest(&wrapped, &ALICE, ALG, &[0u8; 31]).unwrap_err();
         assert!(
@@ -112,6 +119,7 @@ fn wrong_digest_length_and_foreign_algorithm_are_refused_before_unwrapping() {
 
 #[test]
 fn the_blob_holds_no_plaintext_key() {
+    let _serial = common::serial();
     for module in common::modules() {
         let b = KeyBinding { owner: "u", credential: "c", algorithm: KeyAlgorithm::Rsa2048 };
         let key = module.generate_key(&b).expect("generate");
@@ -126,6 +134,7 @@ fn the_blob_holds_no_plaintext_key() {
 
 #[test]
 fn master_key_file_is_created_private_and_reused() {
+    let _serial = common::serial();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("master.key");
     let (m1, created) = SoftModule::open(&path, true).expect("create");
@@ -140,6 +149,7 @@ fn master_key_file_is_created_private_and_reused() {
 
 #[test]
 fn master_key_file_problems_are_refused_with_a_reason() {
+    let _serial = common::serial();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("master.key");
     let err = SoftModule::open(&path, false).unwrap_err().to_string();
@@ -160,6 +170,7 @@ fn master_key_file_problems_are_refused_with_a_reason() {
 
 #[test]
 fn sealed_secrets_open_only_for_their_owner_and_purpose_and_never_as_keys() {
+    let _serial = common::serial();
     each_module(|name, module, key_blob| {
         let sealed = module.seal_secret(b"otp seed 20 bytes!!!", "alice", "otp").expect("seal");
         assert!(!sealed.0.windows(8).any(|w| w == b"otp seed"), "{name}: sealed in clear");
@@ -185,6 +196,7 @@ fn sealed_secrets_open_only_for_their_owner_and_purpose_and_never_as_keys() {
 /// its right binding, and a held service key signs like a one-shot unwrap would.
 #[test]
 fn only_service_keys_can_be_held() {
+    let _serial = common::serial();
     each_module(|name, module, wrapped| {
         assert!(
             matches!(module.hold_service_key(&wrapped, &ALICE), Err(CryptoError::Operation(_))),

@@ -15,6 +15,15 @@ static TOKEN: OnceLock<Option<ScratchToken>> = OnceLock::new();
 static HSM: OnceLock<Option<Pkcs11Module>> = OnceLock::new();
 static OTHER_HSM: OnceLock<Option<Pkcs11Module>> = OnceLock::new();
 
+/// One test at a time on the token: SoftHSM 2.6's file object store now and then fails a
+/// key generation (`CKR_GENERAL_ERROR`, even `CKR_TEMPLATE_INCONSISTENT`) while another
+/// thread creates or searches token objects at the same moment. Every test takes this
+/// first (a failed test's poison is ignored).
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The process's SoftHSM token, if SoftHSM is installed.
 pub fn token() -> Option<&'static ScratchToken> {
     TOKEN
