@@ -487,8 +487,13 @@ def document_run(browser, app, args, pages, out):
         pages.record(page, "approve-document", "Approve the signature")
         text = page.locator("main").inner_text()
         check(dtbsr.hex() in text, f"the approval page does not show the DTBS/R {dtbsr.hex()}: {text!r}")
-        page.get_by_label("Signing PIN").fill(args.pin)
-        page.get_by_role("button", name="Sign").click()
+        pin = page.get_by_label("Signing PIN")
+        pin.fill(args.pin)
+        check(pin.input_value() == args.pin, "the PIN field did not keep the PIN")
+        # Submitted from the keyboard (Enter: the form's first button, Sign): a click can
+        # land on the PDF viewer while it lays itself out in the frame above the form.
+        with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/approve")):
+            pin.press("Enter")
         wait_for(page, app.redirect_uri, "after Sign", console)
         back = app.callback()
         check(back.get("state") == state, f"state: expected {state}, got {back}")
