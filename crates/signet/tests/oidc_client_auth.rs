@@ -9,6 +9,21 @@ use common::oidc_world::World;
 use common::signer::b64url;
 use common::*;
 
+/// A confidential client of the default group that authenticates with `private_key_jwt`
+/// under the public key in `pub_pem` (the CLI's answer).
+fn jwt_client(w: &World, name: &str, pub_pem: &str) -> serde_json::Value {
+    let args = ["client", "create", "--group", "default", "--name", name];
+    let args = [&args[..], &["--redirect-uri", REDIRECT, "--scope", "openid"]].concat();
+    admin_json(w.dir.path(), &[&args[..], &["--jwt-key-file", pub_pem]].concat(), "")
+}
+
+/// Unix seconds: the server checks `exp` against its own (system) clock, so the
+/// assertions must too.
+#[allow(clippy::disallowed_methods)]
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
 #[test]
 fn rfc7523_private_key_jwt_authenticates_once_per_assertion() {
     let w = World::start();
@@ -26,29 +41,10 @@ fn rfc7523_private_key_jwt_authenticates_once_per_assertion() {
         ]);
     }
     openssl(&["pkey", "-in", &p("key.pem"), "-pubout", "-out", &p("pub.pem")]);
-    let c = admin_json(
-        w.dir.path(),
-        &[
-            "client",
-            "create",
-            "--group",
-            "default",
-            "--name",
-            "backend",
-            "--redirect-uri",
-            REDIRECT,
-            "--scope",
-            "openid",
-            "--jwt-key-file",
-            &p("pub.pem"),
-        ],
-        "",
-    );
+    let c = jwt_client(&w, "backend", &p("pub.pem"));
     let id = c["client_id"].as_str().unwrap().to_owned();
     assert_eq!(c["jwt_key_ids"].as_array().unwrap().len(), 1, "{c}");
-    // The server checks `exp` against its own (system) clock: the assertion must too.
-    #[allow(clippy::disallowed_methods)]
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = unix_now();
     let assertion = |key: &str, aud: &str, jti: &str| {
         let header = b64url(br#"{"alg":"RS256","typ":"JWT"}"#);
         let claims = serde_json::json!({ "iss": id, "sub": id, "aud": aud, "exp": now + 120, "iat": now, "jti": jti });
@@ -122,27 +118,9 @@ fn rfc7523_private_key_jwt_with_an_es256_assertion_authenticates() {
     let p = |f: &str| keys.path().join(f).to_str().unwrap().to_owned();
     openssl(&["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &p("key.pem")]);
     openssl(&["pkey", "-in", &p("key.pem"), "-pubout", "-out", &p("pub.pem")]);
-    let c = admin_json(
-        w.dir.path(),
-        &[
-            "client",
-            "create",
-            "--group",
-            "default",
-            "--name",
-            "ec-backend",
-            "--redirect-uri",
-            REDIRECT,
-            "--scope",
-            "openid",
-            "--jwt-key-file",
-            &p("pub.pem"),
-        ],
-        "",
-    );
+    let c = jwt_client(&w, "ec-backend", &p("pub.pem"));
     let id = c["client_id"].as_str().unwrap().to_owned();
-    #[allow(clippy::disallowed_methods)] // the server checks `exp` against the system clock
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = unix_now();
     let aud = format!("{}/oauth2/token", w.issuer());
     let header = b64url(br#"{"alg":"ES256","typ":"JWT"}"#);
     let claims = serde_json::json!({ "iss": id, "sub": id, "aud": aud, "exp": now + 120, "iat": now, "jti": "ec-1" });

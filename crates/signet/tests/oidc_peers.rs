@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
 mod common;
+use common::oidc_world::serve_with_ada;
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -80,26 +81,9 @@ const RP_REDIRECT: &str = "http://127.0.0.1:9/cb";
 
 impl World {
     fn start() -> Self {
-        let listen = free_addr();
-        let dir = data_dir(&format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"));
+        let (dir, server, credential) =
+            serve_with_ada(Module::Soft).expect("the soft module is always there");
         let d = dir.path();
-        let server = Server::start_on(d, &listen);
-        admin_json(
-            d,
-            &[
-                "user",
-                "create",
-                "ada",
-                "--password-stdin",
-                "--name",
-                "Ada Lovelace",
-                "--email",
-                "ada@example.org",
-            ],
-            "ada-password",
-        );
-        admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
-        let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
         let app = free_addr();
         let client = |name: &str, redirect: &str| {
             let v = admin_json(
@@ -131,7 +115,6 @@ impl World {
         };
         let spa = client("spa", &format!("http://{app}/cb"));
         let rp = client("rp", RP_REDIRECT);
-        let credential = c["credential_id"].as_str().unwrap().to_owned();
         Self { dir, server, spa, rp, app, credential }
     }
 

@@ -25,26 +25,8 @@ impl World {
 
     /// The world on a crypto module (`None`: SoftHSM2 is not installed here).
     pub fn start_on(module: Module) -> Option<Self> {
-        let listen = free_addr();
-        let dir = data_dir_on(module, &format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"))?;
+        let (dir, server, credential) = serve_with_ada(module)?;
         let d = dir.path();
-        let server = Server::start_on(d, &listen);
-        admin_json(
-            d,
-            &[
-                "user",
-                "create",
-                "ada",
-                "--password-stdin",
-                "--name",
-                "Ada Lovelace",
-                "--email",
-                "ada@example.org",
-            ],
-            "ada-password",
-        );
-        admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
-        let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
         let client = |name: &str, public: bool| {
             let mut args = vec![
                 "client",
@@ -83,13 +65,7 @@ impl World {
             web["client_id"].as_str().unwrap().to_owned(),
             web["client_secret"].as_str().unwrap().to_owned(),
         );
-        Some(Self {
-            dir,
-            server,
-            spa,
-            web,
-            credential: c["credential_id"].as_str().unwrap().to_owned(),
-        })
+        Some(Self { dir, server, spa, web, credential })
     }
 
     pub fn addr(&self) -> &str {
@@ -166,6 +142,21 @@ impl World {
         let out = signet(self.dir.path(), &["audit", "list", "--json"], &[], "");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+}
+
+/// `signet serve` on `module` (listening where its `public_url` says) with Ada: password
+/// `ada-password`, PIN `123456`, an EC P-256 credential. The data directory, the server
+/// and the credential's id (`None`: SoftHSM2 is not installed here).
+pub fn serve_with_ada(module: Module) -> Option<(tempfile::TempDir, Server, String)> {
+    let listen = free_addr();
+    let dir = data_dir_on(module, &format!("public_url = \"http://{listen}\"\n{FAST_CONFIG}"))?;
+    let d = dir.path();
+    let server = Server::start_on(d, &listen);
+    let ada = ["user", "create", "ada", "--password-stdin", "--name", "Ada Lovelace"];
+    admin_json(d, &[&ada[..], &["--email", "ada@example.org"]].concat(), "ada-password");
+    admin_json(d, &["user", "set-pin", "ada", "--pin-stdin"], "123456");
+    let c = admin_json(d, &["credential", "create", "ada", "--key", "ec-p256"], "");
+    Some((dir, server, c["credential_id"].as_str().unwrap().to_owned()))
 }
 
 /// The claims of a JWT (its payload, not checked).
