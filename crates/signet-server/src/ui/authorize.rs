@@ -174,16 +174,26 @@ fn step(
         Ok(i) => i,
         Err(e) => return failure(engine, headers, e),
     };
-    let languages = interaction.context().map(|c| c.ui_locales.as_slice()).unwrap_or_default();
-    let t = super::texts::for_page(headers, languages);
+    let Some(context) = interaction.context() else {
+        return match interaction {
+            Interaction::Redirect(url) => see_other(&url, &[]),
+            _ => failure(engine, headers, EngineError::Internal("a page without a request".into())),
+        };
+    };
+    // What every page of the flow shares: its language, the group's look, and where its
+    // last form may lead (CSP form-action: the login's redirects may end at the client).
+    let t = super::texts::for_page(headers, &context.ui_locales);
+    let brand = Brand::of(engine, &context.group);
+    let origin = context.redirect_origin.clone();
     let say = |n: Option<Notice>| n.map(|n| notices::say(t, &n));
     let (csrf, set) = csrf_token(headers, &names);
+    let show = |status, html| page(status, html, Some(&origin), &set);
     match interaction {
         Interaction::Redirect(url) => see_other(&url, &[]),
         Interaction::Login(p) => {
             let t = LoginTemplate {
                 t,
-                brand: Brand::of(engine, &p.context.group),
+                brand,
                 client: Some(p.context.client_name),
                 action: format!("/oauth2/interaction/{}/login", p.context.request_id),
                 next: None,
@@ -192,25 +202,24 @@ fn step(
                 needs_otp: p.needs_otp,
                 username: p.username_hint,
             };
-            // The login's redirects may end at the client (CSP form-action covers them).
-            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+            show(status, t.render())
         }
         Interaction::StepUp(p) => {
             let t = StepUpTemplate {
                 t,
-                brand: Brand::of(engine, &p.context.group),
+                brand,
                 client: p.context.client_name,
                 user: p.user_name,
                 request_id: p.context.request_id,
                 csrf,
                 error: say(error.or(p.error)),
             };
-            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+            show(status, t.render())
         }
         Interaction::Consent(p) => {
             let t = ConsentTemplate {
                 t,
-                brand: Brand::of(engine, &p.context.group),
+                brand,
                 client: p.context.client_name,
                 user: p.user_name,
                 request_id: p.context.request_id,
@@ -218,13 +227,13 @@ fn step(
                 claims: p.claims,
                 access: p.access.iter().filter_map(|s| access_text(s)).collect(),
             };
-            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+            show(status, t.render())
         }
         Interaction::Approve(p) => {
             let status = p.error.as_ref().map(notices::status).unwrap_or(status);
             let t = ApproveTemplate {
                 t,
-                brand: Brand::of(engine, &p.context.group),
+                brand,
                 client: p.context.client_name,
                 user: p.user_name,
                 request_id: p.context.request_id,
@@ -237,7 +246,7 @@ fn step(
                 preview: p.preview,
                 error: say(p.error),
             };
-            page(status, t.render(), Some(&p.context.redirect_origin), &set)
+            show(status, t.render())
         }
     }
 }
